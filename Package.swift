@@ -41,6 +41,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // libFuzzer target for the decoder: Tests/Fuzz/run builds it with --sanitize=fuzzer.
+        .executableTarget(name: "CouncilFuzz", dependencies: ["CouncilVectors"]),
         .testTarget(
             name: "CouncilWireTests",
             dependencies: ["CouncilWire", "CouncilProtocol", "CouncilVectors"],

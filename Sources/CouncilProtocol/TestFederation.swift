@@ -14,6 +14,8 @@ public enum TestFederation {
     public static func councilKey(_ council: String) -> SigningKey { key(council) }
     public static func electorsKey(_ council: String) -> SigningKey { key("electors-\(council)") }
     public static func delegateKey(_ number: Int) -> SigningKey { key("delegate-\(number)") }
+    /// Delegate keys `delegate-1` … `delegate-12` are listed in the Spec.
+    public static let delegateCount = 12
 
     /// 2026-10-23T00:00:00Z, the seventieth anniversary of the first councils; vector timestamps count from here.
     public static let epoch: UInt64 = 1_792_713_600_000

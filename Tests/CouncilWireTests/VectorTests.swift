@@ -118,3 +118,13 @@ struct VectorTests {
         }
     }
 }
+
+@Suite("Spec tables")
+struct SpecTableTests {
+    @Test("[ERR-1] the Spec's error registry and test keys are what the code generates")
+    func generatedBlocksMatch() throws {
+        let document = try SpecFiles.text("Spec/PROTOCOL.md")
+        let same = SpecTables.filled(document) == document
+        #expect(same, "Spec/PROTOCOL.md's generated tables drifted; run `swift run council vectors`")
+    }
+}
