@@ -22,6 +22,8 @@ let package = Package(
             name: "CouncilProtocol",
             dependencies: ["CouncilWire", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The deterministic federation simulator: many cores over a virtual network and clock.
+        .target(name: "CouncilSimulator", dependencies: ["CouncilWire", "CouncilProtocol"]),
         // The Spec's test vectors, generated from the reference code (Spec/vectors/).
         .target(
             name: "CouncilVectors",
@@ -30,7 +32,7 @@ let package = Package(
         .executableTarget(
             name: "council",
             dependencies: [
-                "CouncilWire", "CouncilProtocol", "CouncilVectors",
+                "CouncilWire", "CouncilProtocol", "CouncilVectors", "CouncilSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,5 +50,6 @@ let package = Package(
             dependencies: ["CouncilWire", "CouncilProtocol", "CouncilVectors"],
             resources: [.copy("Regressions")]
         ),
+        .testTarget(name: "CouncilProtocolTests", dependencies: ["CouncilWire", "CouncilProtocol", "CouncilSimulator"]),
     ]
 )

@@ -11,6 +11,6 @@ struct Council: AsyncParsableCommand {
             The council protocol carries mandates, recalls and resolutions between workers' \
             councils, as the councils of 1956 did by radio. See Spec/PROTOCOL.md.
             """,
-        subcommands: [Vectors.self]
+        subcommands: [Simulate.self, Vectors.self]
     )
 }

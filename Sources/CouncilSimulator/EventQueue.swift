@@ -1,0 +1,40 @@
+/// A min-heap of timed events; ties break by insertion order, so runs are deterministic.
+struct EventQueue<Event> {
+    private var heap: [(time: UInt64, order: UInt64, event: Event)] = []
+    private var inserted: UInt64 = 0
+
+    var isEmpty: Bool { heap.isEmpty }
+
+    mutating func push(_ event: Event, at time: UInt64) {
+        heap.append((time, inserted, event))
+        inserted += 1
+        var child = heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard Self.before(heap[child], heap[parent]) else { break }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> (time: UInt64, event: Event)? {
+        guard !heap.isEmpty else { return nil }
+        heap.swapAt(0, heap.count - 1)
+        let top = heap.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var smallest = parent
+            if left < heap.count, Self.before(heap[left], heap[smallest]) { smallest = left }
+            if right < heap.count, Self.before(heap[right], heap[smallest]) { smallest = right }
+            if smallest == parent { break }
+            heap.swapAt(parent, smallest)
+            parent = smallest
+        }
+        return (top.time, top.event)
+    }
+
+    private static func before(_ a: (time: UInt64, order: UInt64, event: Event), _ b: (time: UInt64, order: UInt64, event: Event)) -> Bool {
+        (a.time, a.order) < (b.time, b.order)
+    }
+}

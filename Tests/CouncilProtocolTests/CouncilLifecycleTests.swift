@@ -1,0 +1,69 @@
+import CouncilProtocol
+import CouncilWire
+import Testing
+
+@Suite("Replacement and dissolution (§12.6)")
+struct CouncilLifecycleTests {
+    static let electors = TestFederation.electorsKey("csepel")
+    static let newCouncil = TestFederation.key("csepel-new")
+
+    @Test("[REPLACE-1] only the electors replace a council")
+    func onlyElectors() {
+        var scenario = Scenario()
+        let payload = Payload.replacement(Replacement(council: "csepel", newKey: Self.newCouncil.publicKey, reason: ""))
+        #expect(scenario.act(Scenario.csepel, payload).1.code == .notAuthorised)
+        #expect(scenario.act(TestFederation.electorsKey("gyor"), payload).1.code == .notAuthorised)
+        #expect(scenario.act(Self.electors, payload).1.isAccepted)
+        #expect(scenario.ledger.councilStates().first { $0.name == "csepel" }?.key == Self.newCouncil.publicKey)
+    }
+
+    @Test("[REPLACE-2] the new key must be new")
+    func newKeyIsNew() {
+        var scenario = Scenario()
+        let payload = Payload.replacement(Replacement(council: "csepel", newKey: Scenario.gyor.publicKey, reason: ""))
+        #expect(scenario.act(Self.electors, payload).1.code == .invalidField)
+    }
+
+    @Test("[REPLACE-4][CORE-9] the old key's later acts are refused; the mandates it issued before stand and the new council may recall them")
+    func replacement() {
+        var scenario = Scenario()
+        let mandate = scenario.mandate(Scenario.csepel, seat: "csepel", delegate: Scenario.delegate(2))
+        #expect(scenario.act(Self.electors, .replacement(Replacement(council: "csepel", newKey: Self.newCouncil.publicKey,
+                                                                     reason: "The Csepel workers elected a new council"))).1.isAccepted)
+        #expect(scenario.act(Scenario.csepel, .recall(Recall(mandate: mandate.id, reason: "old council"))).1.code == .keyReplaced)
+        #expect(scenario.ledger.standingMandates().map(\.id) == [mandate.id])
+        #expect(scenario.act(Self.newCouncil, .recall(Recall(mandate: mandate.id, reason: "the new council recalls"))).1.isAccepted)
+    }
+
+    @Test("[REPLACE-4] a mandate the old key issued unseen by the replacement is void, with its votes")
+    func unseenMandateVoid() {
+        var electorsNode = Scenario()
+        let other = electorsNode.mandate(Scenario.budapest, seat: "budapest", delegate: Scenario.delegate(1))
+        let resolution = electorsNode.propose(Scenario.delegate(1), mandate: other, quorum: 1)
+        var oldCouncilNode = electorsNode
+        let (replace, _) = electorsNode.act(Self.electors, .replacement(Replacement(council: "csepel", newKey: Self.newCouncil.publicKey, reason: "")))
+        let mandate = oldCouncilNode.mandate(Scenario.csepel, seat: "csepel", delegate: Scenario.delegate(2), weight: 2)
+        let (vote, decision) = oldCouncilNode.vote(Scenario.delegate(2), on: resolution, mandate: mandate, .yes)
+        #expect(decision.isAccepted)
+        for message in [mandate, vote] { #expect(electorsNode.ledger.receive(message, now: electorsNode.now).first?.isAccepted == true) }
+        _ = oldCouncilNode.ledger.receive(replace, now: oldCouncilNode.now)
+        for node in [electorsNode, oldCouncilNode] {
+            #expect(node.ledger.standingMandates().map(\.id) == [other.id])
+            #expect(node.tally(resolution)?.seatsVoted == 0)
+        }
+        #expect(electorsNode.ledger.digest() == oldCouncilNode.ledger.digest())
+    }
+
+    @Test("[DISSOLVE-1][DISSOLVE-2][DISSOLVE-3][CORE-10] a dissolved council returns its mandates and acts no more")
+    func dissolution() {
+        var scenario = Scenario()
+        let mandate = scenario.mandate(Scenario.csepel, seat: "csepel", delegate: Scenario.delegate(2))
+        let payload = Payload.dissolution(Dissolution(council: "csepel", statement: "We are returning our mandate into the hands of the workers."))
+        #expect(scenario.act(Scenario.gyor, payload).1.code == .notAuthorised)
+        #expect(scenario.act(Scenario.csepel, payload).1.isAccepted)
+        #expect(scenario.ledger.standingMandates().isEmpty)
+        #expect(scenario.act(Self.electors, payload).1.code == .councilDissolved)
+        #expect(scenario.act(Scenario.csepel, .recall(Recall(mandate: mandate.id, reason: ""))).1.code == .councilDissolved)
+        #expect(scenario.ledger.councilStates().first { $0.name == "csepel" }?.dissolved == true)
+    }
+}
