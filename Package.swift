@@ -13,6 +13,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
     ],
     targets: [
         // The wire codec: byte-exact framing and canonical encoding. No dependencies at all (Spec §4–§6).
@@ -24,6 +30,21 @@ let package = Package(
         ),
         // The deterministic federation simulator: many cores over a virtual network and clock.
         .target(name: "CouncilSimulator", dependencies: ["CouncilWire", "CouncilProtocol"]),
+        // The node daemon's shell: SwiftNIO links, SQLite storage, the operator channel, metrics.
+        .target(
+            name: "CouncilNode",
+            dependencies: [
+                "CouncilWire", "CouncilProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // The Spec's test vectors, generated from the reference code (Spec/vectors/).
         .target(
             name: "CouncilVectors",
@@ -32,14 +53,14 @@ let package = Package(
         .executableTarget(
             name: "council",
             dependencies: [
-                "CouncilWire", "CouncilProtocol", "CouncilVectors", "CouncilSimulator",
+                "CouncilWire", "CouncilProtocol", "CouncilVectors", "CouncilSimulator", "CouncilNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "councild",
             dependencies: [
-                "CouncilWire", "CouncilProtocol",
+                "CouncilWire", "CouncilProtocol", "CouncilNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -71,7 +71,7 @@ public enum HandshakeAction: Sendable, Equatable {
 }
 
 /// The initiator's side (§7.2–§7.4): HELLO out, WELCOME in, AUTH out.
-public struct HandshakeInitiator {
+public struct HandshakeInitiator: Sendable {
     private enum State: Equatable {
         case idle
         case sentHello(hello: [UInt8])
@@ -127,7 +127,7 @@ public struct HandshakeInitiator {
 }
 
 /// The responder's side (§7.3–§7.4): HELLO in, WELCOME out, AUTH in.
-public struct HandshakeResponder {
+public struct HandshakeResponder: Sendable {
     private enum State: Equatable {
         case awaitingHello
         case sentWelcome(peer: String, peerKey: PublicKey, peerShare: Bytes32, t2: Bytes32)

@@ -8,8 +8,15 @@ public struct JSONParser {
         public var field: String
         public var reason: String
 
+        public init(file: String, line: Int, field: String, reason: String) {
+            self.file = file
+            self.line = line
+            self.field = field
+            self.reason = reason
+        }
+
         public var description: String {
-            "\(file):\(line): \(field.isEmpty ? "" : "\(field): ")\(reason)"
+            "\(file)\(line > 0 ? ":\(line)" : ""): \(field.isEmpty ? "" : "\(field): ")\(reason)"
         }
     }
 

@@ -11,6 +11,9 @@ struct Council: AsyncParsableCommand {
             The council protocol carries mandates, recalls and resolutions between workers' \
             councils, as the councils of 1956 did by radio. See Spec/PROTOCOL.md.
             """,
-        subcommands: [Simulate.self, Vectors.self]
+        subcommands: [
+            Status.self, Mandates.self, Resolutions.self, MandateCommand.self, RecallCommand.self, ProposeCommand.self, VoteCommand.self,
+            CloseCommand.self, ReplaceCommand.self, DissolveCommand.self, Keygen.self, Simulate.self, Vectors.self,
+        ]
     )
 }

@@ -1,0 +1,41 @@
+import CouncilWire
+import NIOCore
+
+/// One inbound unit from the byte stream: a whole frame's content, or a fault in a length prefix.
+public enum FrameChunk: Sendable {
+    case content([UInt8])
+    case lengthFault(WireError)
+}
+
+/// Splits the TCP stream into frames ([FRAME-1]), checking each declared length as soon as its four
+/// bytes arrive ([FRAME-2]) and before waiting for the body. After a fault it reports once and then
+/// discards the rest: the stream cannot be trusted to be in step any more.
+struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
+    typealias InboundOut = FrameChunk
+
+    private var poisoned = false
+
+    mutating func decode(buffer: inout ByteBuffer) throws -> FrameChunk? {
+        if poisoned {
+            buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+            return nil
+        }
+        guard let declared = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return nil }
+        let length: Int
+        do {
+            // The sealed minimum is checked when the frame is opened; here, the smaller plaintext one.
+            length = try FrameLength.check(declared, sealed: false)
+        } catch {
+            poisoned = true
+            buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+            return .lengthFault(error)
+        }
+        guard buffer.readableBytes >= FrameLength.prefixSize + length else { return nil }
+        buffer.moveReaderIndex(forwardBy: FrameLength.prefixSize)
+        return .content(buffer.readBytes(length: length)!)
+    }
+
+    mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> FrameChunk? {
+        try decode(buffer: &buffer)
+    }
+}

@@ -1,0 +1,160 @@
+import CouncilProtocol
+import CouncilWire
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// Runs one TCP connection for the node, either side: the handshake under its timeout, then a
+/// reader (frames → `LinkSession` → node), a writer (queue → sealed frames → socket) and a
+/// heartbeat. All protocol decisions are the session's and the node's; this is plumbing.
+struct LinkRunner {
+    let node: Node
+    let limits: NodeLimits
+    let logger: Logger
+
+    typealias Channel = NIOAsyncChannel<FrameChunk, ByteBuffer>
+
+    /// The pipeline of every link: frame splitting in, raw bytes out.
+    static func configure(_ channel: any NIOCore.Channel) -> EventLoopFuture<Channel> {
+        channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
+            return try Channel(wrappingChannelSynchronously: channel)
+        }
+    }
+
+    /// Runs a connection until it closes. Returns the peer if the handshake completed.
+    @discardableResult
+    func run(_ channel: Channel, initiator: Bool, expectedPeer: String? = nil) async -> String? {
+        let keys = await node.currentKeys()
+        let identity = node.handshakeIdentity(currentKeys: { keys[$0] })
+        var session: LinkSession
+        var hello: [UInt8] = []
+        if initiator {
+            (session, hello) = LinkSession.initiator(identity: identity, maxInvalidFrames: limits.maxInvalidFrames)
+        } else {
+            session = LinkSession.responder(identity: identity, maxInvalidFrames: limits.maxInvalidFrames)
+        }
+        let established = SharedValue(false)
+        let lastReceived = SharedValue(Self.millis())
+        let remote = channel.channel.remoteAddress.map { "\($0)" } ?? "?"
+        var peerName: String?
+        do {
+            try await channel.executeThenClose { inbound, outbound in
+                try await withThrowingDiscardingTaskGroup { group in
+                    let raw = channel.channel
+                    let timeout = limits.handshakeTimeoutMilliseconds
+                    group.addTask {
+                        try await Task.sleep(for: .milliseconds(timeout))
+                        if !established.value {
+                            logger.notice("handshake timed out", metadata: ["remote": "\(remote)"])
+                            let notice = ErrorNotice(code: .handshakeTimeout, detail: "no handshake within \(timeout) ms")
+                            try? await outbound.write(ByteBuffer(bytes: Frame.error(notice).encoded()))
+                            raw.close(promise: nil)
+                        }
+                    }
+                    if initiator { try await outbound.write(ByteBuffer(bytes: hello)) }
+                    var iterator = inbound.makeAsyncIterator()
+                    var link: PeerLink?
+                    while let chunk = try await iterator.next() {
+                        lastReceived.value = Self.millis()
+                        let event: LinkEvent
+                        switch chunk {
+                        case .content(let content): event = session.receive(content)
+                        case .lengthFault(let error): event = session.lengthFault(error)
+                        }
+                        switch event {
+                        case .send(let bytes):
+                            try await outbound.write(ByteBuffer(bytes: bytes))
+                        case .established(let peer, let reply, let cipher):
+                            if let expectedPeer, expectedPeer != peer {
+                                logger.warning("dialled one council, reached another", metadata: ["expected": "\(expectedPeer)", "peer": "\(peer)"])
+                            }
+                            if !reply.isEmpty { try await outbound.write(ByteBuffer(bytes: reply)) }
+                            established.value = true
+                            peerName = peer
+                            let newLink = await node.makeLink(peer: peer, initiator: initiator ? node.council : peer)
+                            link = newLink
+                            group.addTask { try await Self.write(newLink, cipher: cipher, to: outbound, channel: raw) }
+                            group.addTask { try await heartbeat(newLink, lastReceived: lastReceived) }
+                            if let refusal = await node.attach(newLink) {
+                                logger.notice("link refused", metadata: ["peer": "\(peer)", "code": "\(refusal.code.name)"])
+                                newLink.close(refusal)
+                            }
+                        case .frame(let frame):
+                            guard let link else { continue }
+                            if await node.handle(frame, from: link), case .close(let notice, _) = session.countInvalid() {
+                                link.close(notice)
+                            }
+                        case .respond(let frame):
+                            link?.send(frame)
+                        case .close(let notice, let notify):
+                            logger.notice("closing link", metadata: ["peer": "\(session.peer ?? peerName ?? remote)", "code": "\(notice.code.name)",
+                                                                     "detail": "\(notice.detail)"])
+                            if let link {
+                                link.close(notify ? notice : ErrorNotice(code: .normalClose, detail: ""))
+                            } else {
+                                if notify { try? await outbound.write(ByteBuffer(bytes: Frame.error(notice).encoded())) }
+                                raw.close(promise: nil)
+                            }
+                        case .none:
+                            break
+                        }
+                    }
+                    if let link { await node.detach(link, reason: "connection closed") }
+                    group.cancelAll()
+                }
+            }
+        } catch {
+            logger.debug("connection ended", metadata: ["remote": "\(remote)", "error": "\(error)"])
+        }
+        return peerName
+    }
+
+    /// Drains the link's queue: seals each frame in order ([SEAL-1]) and writes it; NIOAsyncChannel's
+    /// writer waits for writability, so a slow socket backs up into the bounded queue.
+    static func write(_ link: PeerLink, cipher: SessionCipher, to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
+                      channel: any NIOCore.Channel) async throws {
+        var cipher = cipher
+        for await item in link.items {
+            switch item {
+            case .frame(let frame):
+                link.dequeued()
+                try await outbound.write(ByteBuffer(bytes: cipher.seal(content: frame.content())))
+            case .close(let notice):
+                try? await outbound.write(ByteBuffer(bytes: cipher.seal(content: Frame.error(notice).content())))
+                channel.close(promise: nil)
+                return
+            }
+        }
+    }
+
+    /// [LINK-3][LINK-4] Sends PING when the link is quiet and closes it when the peer is silent too long.
+    func heartbeat(_ link: PeerLink, lastReceived: SharedValue<UInt64>) async throws {
+        let interval = UInt64(limits.heartbeatIntervalMilliseconds)
+        var nonce: UInt64 = 0
+        while !Task.isCancelled {
+            try await Task.sleep(for: .milliseconds(Int(interval)))
+            let silent = Self.millis() - lastReceived.value
+            if silent >= UInt64(limits.deadLinkAfterMilliseconds) {
+                link.close(ErrorNotice(code: .idleTimeout, detail: "nothing received for \(silent) ms"))
+                return
+            }
+            nonce += 1
+            link.send(.ping(nonce))
+        }
+    }
+
+    static func millis() -> UInt64 { UInt64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }
+}
+
+/// A value shared between a connection's tasks.
+final class SharedValue<Value: Sendable>: Sendable {
+    private let storage: Mutex<Value>
+    init(_ value: Value) { storage = Mutex(value) }
+    var value: Value {
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
+    }
+}

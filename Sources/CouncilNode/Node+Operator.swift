@@ -1,0 +1,61 @@
+import CouncilProtocol
+import CouncilWire
+import Foundation
+
+/// What the operator channel asks of the node (Spec OPERATOR.md).
+extension Node {
+    /// Decides a signed message from the operator; answers once it is durable.
+    public func submit(_ message: SignedMessage) async -> Decision {
+        let decisions = ledger.receive(message, now: Self.now())
+        var work = Work()
+        for decision in decisions { record(decision, into: &work, source: nil) }
+        if case .rejected(let id, let error) = decisions[0] {
+            logger.notice("rejected operator act", metadata: ["id": "\(id.short)", "code": "\(error.code.name)", "detail": "\(error.detail)"])
+        }
+        let (answers, continuation) = AsyncStream.makeStream(of: Decision.self)
+        work.outputs.append(.answer(continuation, decisions[0]))
+        enqueue(work)
+        for await answer in answers { return answer }
+        return decisions[0]
+    }
+
+    /// An act of this node's council, signed with its key.
+    public func act(_ payload: Payload) async -> Decision {
+        let draft: GovernanceMessage
+        if case .close(let close) = payload {
+            guard let closing = ledger.draftClose(author: key.publicKey, resolution: close.resolution, now: Self.now()) else {
+                return .rejected(.zero, WireError(.unknownResolution, "no resolution \(close.resolution.short) here"))
+            }
+            draft = closing
+        } else {
+            draft = ledger.draft(author: key.publicKey, payload: payload, now: Self.now())
+        }
+        return await submit(SignedMessage(signing: draft, with: key, rosterHash: roster.hash))
+    }
+
+    /// A message for another key (a delegate's or the electors') to sign and submit.
+    public func draft(author: PublicKey, payload: Payload) -> GovernanceMessage? {
+        if case .close(let close) = payload { return ledger.draftClose(author: author, resolution: close.resolution, now: Self.now()) }
+        return ledger.draft(author: author, payload: payload, now: Self.now())
+    }
+
+    public func status() -> JSONValue {
+        let linked = links
+        var peers: [JSONValue] = configuredPeers.map { peer in
+            ["council": .string(peer.council), "address": .string(peer.address.description),
+             "state": linked[peer.council] == nil ? "down" : "up", "queue": .uint(linked[peer.council]?.queueDepth ?? 0)]
+        }
+        for (name, link) in linked.sorted(by: { $0.key < $1.key }) where !configuredPeers.contains(where: { $0.council == name }) {
+            peers.append(["council": .string(name), "address": "(inbound)", "state": "up", "queue": .uint(link.queueDepth)])
+        }
+        return [
+            "council": .string(council), "federation": .string(roster.federation), "roster_hash": .string(roster.hash.description),
+            "digest": .string(ledger.digest().description), "accepted": .uint(ledger.acceptedCount), "held": .uint(ledger.pendingCount),
+            "peers": .array(peers), "storage": .string(storageFault ?? "ok"), "key": .string(key.publicKey.description),
+        ]
+    }
+
+    public func mandates() -> JSONValue { ledger.mandatesJSON() }
+    public func resolutions() -> JSONValue { ledger.resolutionsJSON() }
+    public func councils() -> JSONValue { ledger.councilsJSON() }
+}

@@ -1,0 +1,269 @@
+import CouncilProtocol
+import CouncilWire
+import Foundation
+import Logging
+import Metrics
+
+/// The daemon's node: the protocol core (`Ledger`) plus the links and the store. Every inbound
+/// frame is decided by the core at once; what must wait for durability (ACKs, relays, operator
+/// answers) waits in `pending` until the committer has made the batch durable ([ACK-2]).
+public actor Node {
+    /// Output that follows a commit.
+    enum Output {
+        case send(PeerLink, Frame)
+        case relay(SignedMessage, except: PeerLink?)
+        case answer(AsyncStream<Decision>.Continuation, Decision)
+    }
+
+    struct Work {
+        var records: [MessageStore.Record] = []
+        var outputs: [Output] = []
+        /// For a failed commit: who is told STORAGE_UNAVAILABLE instead.
+        var failures: [Output] = []
+    }
+
+    public let council: String
+    public let key: SigningKey
+    public let roster: Roster
+    let store: MessageStore
+    let limits: NodeLimits
+    let logger: Logger
+    public internal(set) var ledger: Ledger
+    var links: [String: PeerLink] = [:]
+    var pending: [Work] = []
+    var storageFault: String?
+    private var nextSerial: UInt64 = 0
+    let wake: AsyncStream<Void>.Continuation
+    let wakes: AsyncStream<Void>
+    public let configuredPeers: [NodeConfiguration.Peer]
+
+    public init(council: String, key: SigningKey, roster: Roster, store: MessageStore, limits: NodeLimits,
+                peers: [NodeConfiguration.Peer], logger: Logger) throws {
+        self.council = council
+        self.key = key
+        self.roster = roster
+        self.store = store
+        self.limits = limits
+        self.logger = logger
+        configuredPeers = peers
+        ledger = try Self.restore(roster: roster, store: store, maxPending: limits.maxPending)
+        (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Rebuilds the core from the store: accepted messages in their order, then the held ones.
+    static func restore(roster: Roster, store: MessageStore, maxPending: Int) throws -> Ledger {
+        var ledger = Ledger(roster: roster, maxPending: maxPending)
+        let stored = try store.load()
+        for bytes in stored.accepted + stored.held {
+            _ = ledger.receive(bytes: bytes, now: Self.now())
+        }
+        return ledger
+    }
+
+    static func now() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1_000) }
+
+    /// The identity the handshake uses; keys follow accepted REPLACE messages ([HS-13]).
+    public nonisolated func handshakeIdentity(currentKeys: @escaping @Sendable (String) -> PublicKey?) -> HandshakeIdentity {
+        HandshakeIdentity(council: council, key: key, rosterHash: roster.hash, keyOf: currentKeys)
+    }
+
+    /// Current keys of every council, for the handshake.
+    public func currentKeys() -> [String: PublicKey] {
+        Dictionary(uniqueKeysWithValues: ledger.councilStates().map { ($0.name, $0.key) })
+    }
+
+    // MARK: Links
+
+    func makeLink(peer: String, initiator: String) -> PeerLink {
+        nextSerial += 1
+        return PeerLink(peer: peer, initiator: initiator, serial: nextSerial, limit: limits.outboundQueue)
+    }
+
+    /// Registers an authenticated link; false if another link to the peer wins ([NODE-4]) or the
+    /// node is full ([NODE-1]). On success the link's first frame is SYNC ([LINK-1]).
+    func attach(_ link: PeerLink) -> ErrorNotice? {
+        if let existing = links[link.peer] {
+            // The link whose initiator has the lower name wins; from one initiator, the newer wins.
+            let keepNew = existing.initiator == link.initiator || link.initiator < existing.initiator
+            guard keepNew else { return ErrorNotice(code: .duplicateLink, detail: "a link with \(link.peer) is already up") }
+            existing.close(ErrorNotice(code: .duplicateLink, detail: "replaced by a newer link"))
+        } else if links.count >= limits.maxPeers {
+            return ErrorNotice(code: .tooManyPeers, detail: "this node has \(limits.maxPeers) links")
+        }
+        links[link.peer] = link
+        logger.info("link up", metadata: ["peer": "\(link.peer)", "initiator": "\(link.initiator)"])
+        Gauge(label: "council_links_up").record(links.count)
+        link.send(.sync(ledger.syncVector()))
+        return nil
+    }
+
+    func detach(_ link: PeerLink, reason: String) {
+        guard links[link.peer]?.serial == link.serial else { return }
+        links[link.peer] = nil
+        logger.info("link down", metadata: ["peer": "\(link.peer)", "reason": "\(reason)"])
+        Gauge(label: "council_links_up").record(links.count)
+    }
+
+    public func isLinked(_ peer: String) -> Bool { links[peer] != nil }
+
+    // MARK: Frames
+
+    /// Handles one frame from a peer. Returns true if it counts towards the invalid-frame budget ([ACK-6]).
+    func handle(_ frame: Frame, from link: PeerLink) -> Bool {
+        switch frame {
+        case .message(let bytes):
+            let decisions = ledger.receive(bytes: bytes, now: Self.now())
+            var work = Work()
+            var counts = false
+            for (index, decision) in decisions.enumerated() {
+                let isFirst = index == 0
+                record(decision, into: &work, source: isFirst ? link : nil)
+                if isFirst {
+                    switch decision {
+                    case .accepted(let message): reply(.ack(Ack(id: message.id, status: .accepted)), to: link, into: &work)
+                    case .held(let message): reply(.ack(Ack(id: message.id, status: .held)), to: link, into: &work)
+                    case .duplicate(let id): work.outputs.append(.send(link, .ack(Ack(id: id, status: .duplicate))))
+                    case .rejected(let id, let error):
+                        work.outputs.append(.send(link, .reject(Reject(id: id, code: error.code, detail: error.detail))))
+                        counts = error.code.rawValue < 0x0300
+                        logger.notice("rejected message", metadata: ["peer": "\(link.peer)", "id": "\(id.short)", "code": "\(error.code.name)",
+                                                                    "detail": "\(error.detail)"])
+                    }
+                }
+            }
+            enqueue(work)
+            return counts
+        case .sync(let vector):
+            let missing = ledger.messages(missingFrom: vector)
+            var work = Work()
+            for message in missing { work.outputs.append(.send(link, .message(message.bytes))) }
+            work.outputs.append(.send(link, .syncDone(UInt32(clamping: missing.count))))
+            if !missing.isEmpty {
+                logger.info("catch-up started", metadata: ["peer": "\(link.peer)", "sending": "\(missing.count)"])
+                Counter(label: "council_catchups_total").increment()
+            }
+            enqueue(work)
+        case .syncDone(let count):
+            if count > 0 { logger.info("catch-up finished", metadata: ["peer": "\(link.peer)", "received": "\(count)"]) }
+        case .reject(let reject):
+            logger.warning("peer rejected a message we sent", metadata: ["peer": "\(link.peer)", "id": "\(reject.id.short)", "code": "\(reject.code.name)"])
+        case .ack, .pong, .ping, .error, .hello, .welcome, .auth, .ignoredExtension:
+            break
+        }
+        return false
+    }
+
+    func reply(_ frame: Frame, to link: PeerLink, into work: inout Work) {
+        work.outputs.append(.send(link, frame))
+        if case .ack(let ack) = frame {
+            work.failures.append(.send(link, .reject(Reject(id: ack.id, code: .storageUnavailable, detail: storageFault ?? "the store failed"))))
+        }
+    }
+
+    /// Turns one decision into store records, relays and metrics.
+    func record(_ decision: Decision, into work: inout Work, source: PeerLink?) {
+        switch decision {
+        case .accepted(let message):
+            work.records.append(.accepted(message))
+            work.outputs.append(.relay(message, except: source))
+            Counter(label: "council_messages_accepted_total").increment()
+            logger.info("accepted", metadata: ["id": "\(message.id.short)", "kind": "\(message.kind)", "from": "\(source?.peer ?? "local")"])
+        case .held(let message):
+            work.records.append(.held(message))
+        case .rejected(let id, let error):
+            work.records.append(.released(id))
+            Counter(label: "council_messages_rejected_total", dimensions: [("code", error.code.name)]).increment()
+        case .duplicate:
+            break
+        }
+    }
+
+    func enqueue(_ work: Work) {
+        pending.append(work)
+        Gauge(label: "council_commit_queue_depth").record(pending.count)
+        wake.yield()
+    }
+
+    // MARK: Commits
+
+    /// The committer: takes everything pending, commits it in one transaction, then releases its
+    /// outputs, in order. Runs for the life of the daemon.
+    func takeBatch() -> [Work] {
+        defer { pending = [] }
+        return pending
+    }
+
+    nonisolated func runCommitter() async {
+        for await _ in wakes {
+            while true {
+                let batch = await takeBatch()
+                if batch.isEmpty { break }
+                let records = batch.flatMap(\.records)
+                let started = DispatchTime.now()
+                do {
+                    if !records.isEmpty { try await commitOffThread(records) }
+                    Metrics.Timer(label: "council_commit_seconds").recordInterval(since: started)
+                    await completed(batch)
+                } catch {
+                    await failed(batch, error: error)
+                }
+            }
+        }
+    }
+
+    nonisolated func commitOffThread(_ records: [MessageStore.Record]) async throws {
+        let store = self.store
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            DispatchQueue.global().async {
+                do {
+                    try store.commit(records)
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    func completed(_ batch: [Work]) {
+        if let fault = storageFault {
+            logger.notice("storage recovered; acknowledging again", metadata: ["was": "\(fault)"])
+            storageFault = nil
+        }
+        for work in batch { for output in work.outputs { perform(output) } }
+    }
+
+    /// [ACK-5] A batch that could not be made durable is not acknowledged, and the core is rebuilt
+    /// from the store so that memory never runs ahead of the disk.
+    func failed(_ batch: [Work], error: Error) {
+        let reason = "storage unavailable: \(error)"
+        if storageFault == nil { logger.error("cannot make messages durable; acknowledgements stopped", metadata: ["error": "\(error)"]) }
+        storageFault = reason
+        for work in batch {
+            for output in work.failures { perform(output) }
+            for output in work.outputs {
+                if case .answer(let continuation, let decision) = output {
+                    continuation.yield(.rejected(decision.id, WireError(.storageUnavailable, reason)))
+                    continuation.finish()
+                }
+            }
+        }
+        do {
+            ledger = try Self.restore(roster: roster, store: store, maxPending: limits.maxPending)
+        } catch {
+            logger.critical("cannot reload the store", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func perform(_ output: Output) {
+        switch output {
+        case .send(let link, let frame):
+            link.send(frame)
+        case .relay(let message, let except):
+            for link in links.values where link.serial != except?.serial { link.send(.message(message.bytes)) }
+        case .answer(let continuation, let decision):
+            continuation.yield(decision)
+            continuation.finish()
+        }
+    }
+}

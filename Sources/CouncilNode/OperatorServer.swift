@@ -1,0 +1,114 @@
+import CouncilProtocol
+import CouncilWire
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The operator channel (Spec OPERATOR.md): newline-delimited JSON requests and answers on a
+/// loopback-only TCP port. Connections from any other address are closed unanswered.
+struct OperatorServer {
+    let node: Node
+    let logger: Logger
+
+    func handle(_ request: JSONDocument) async -> JSONValue {
+        do {
+            let op = try request.string("op")
+            switch op {
+            case "status": return ok(await node.status())
+            case "mandates": return ok(["mandates": await node.mandates()])
+            case "resolutions": return ok(["resolutions": await node.resolutions()])
+            case "councils": return ok(["councils": await node.councils()])
+            case "act":
+                return ok(await node.act(try payload(request)).json)
+            case "draft":
+                let author = try request.bytes32("author")
+                guard let draft = await node.draft(author: author, payload: try payload(request)) else {
+                    return failure("the node cannot draft that act: is the resolution known here?")
+                }
+                return ok(["message": .string(Hex.encode(draft.encoded))])
+            case "submit":
+                let hex = try request.string("message")
+                guard let bytes = Hex.decode(hex) else { return failure("message is not hex") }
+                do {
+                    return ok(await node.submit(try SignedMessage(bytes: bytes)).json)
+                } catch {
+                    return ok(Decision.rejected(Hashing.sha256(bytes), error).json)
+                }
+            default:
+                return failure("unknown op \"\(op)\" (status, mandates, resolutions, councils, act, draft, submit)")
+            }
+        } catch {
+            return failure(error.description)
+        }
+    }
+
+    /// The act in a request: CLOSE needs only its resolution, the tally is computed by the node.
+    func payload(_ request: JSONDocument) throws(JSONParser.Failure) -> Payload {
+        if request.value("payload.act")?.stringValue == "CLOSE" {
+            return .close(Close(resolution: try request.bytes32("payload.resolution"),
+                                tally: Tally(outcome: .noQuorum, yes: 0, no: 0, abstain: 0, seatsVoted: 0)))
+        }
+        return try PayloadDocument.parse(request, at: "payload")
+    }
+
+    func ok(_ value: JSONValue) -> JSONValue {
+        guard case .object(var fields) = value else { return ["ok": true, "result": value] }
+        fields["ok"] = true
+        return .object(fields)
+    }
+
+    func failure(_ message: String) -> JSONValue { ["ok": false, "error": .string(message)] }
+
+    func serve(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
+        guard let remote = channel.channel.remoteAddress, Self.isLoopback(remote) else {
+            logger.warning("operator connection from a non-loopback address refused", metadata: ["remote": "\(channel.channel.remoteAddress.map { "\($0)" } ?? "?")"])
+            try? await channel.channel.close()
+            return
+        }
+        do {
+            try await channel.executeThenClose { inbound, outbound in
+                for try await line in inbound {
+                    let text = String(buffer: line)
+                    let answer: JSONValue
+                    do {
+                        answer = await handle(try JSONDocument(text: text, file: "request"))
+                    } catch {
+                        answer = failure("bad request: \(error)")
+                    }
+                    try await outbound.write(ByteBuffer(string: answer.compact + "\n"))
+                }
+            }
+        } catch {
+            logger.debug("operator connection ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    static func isLoopback(_ address: SocketAddress) -> Bool {
+        switch address {
+        case .v4(let v4): return v4.address.sin_addr.s_addr & 0xFF == 127
+        case .v6: return address.ipAddress == "::1" || address.ipAddress?.hasPrefix("::ffff:127.") == true
+        case .unixDomainSocket: return true
+        }
+    }
+}
+
+/// Newline-delimited lines of at most 4 MiB.
+struct LineDecoder: NIOSingleStepByteToMessageDecoder {
+    typealias InboundOut = ByteBuffer
+    static let maxLine = 4 << 20
+
+    mutating func decode(buffer: inout ByteBuffer) throws -> ByteBuffer? {
+        guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
+            if buffer.readableBytes > Self.maxLine { throw OperatorFault.lineTooLong }
+            return nil
+        }
+        let length = newline - buffer.readerIndex
+        let line = buffer.readSlice(length: length)
+        buffer.moveReaderIndex(forwardBy: 1)
+        return line
+    }
+
+    mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> ByteBuffer? { try decode(buffer: &buffer) }
+}
+
+enum OperatorFault: Error { case lineTooLong }

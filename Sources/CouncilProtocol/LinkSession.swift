@@ -1,0 +1,159 @@
+import Crypto
+import CouncilWire
+
+/// What the link's shell must do after one inbound frame (§7, §8).
+public enum LinkEvent: Sendable {
+    /// Write these plaintext handshake bytes.
+    case send([UInt8])
+    /// The handshake completed: write `reply` (plaintext, possibly empty), then seal everything with
+    /// `outbound`; the link now belongs to `peer`.
+    case established(peer: String, reply: [UInt8], outbound: SessionCipher)
+    /// A valid frame for the node: MESSAGE, ACK, REJECT, SYNC, SYNC_DONE, PONG.
+    case frame(Frame)
+    /// Send this frame back on the link (a PONG, or an ERROR for a fault the link survives).
+    case respond(Frame)
+    /// Close the link; send the notice first when `notify` (plaintext before the handshake completes).
+    case close(ErrorNotice, notify: Bool)
+    /// Nothing to do (an ignored extension frame).
+    case none
+}
+
+/// The per-link protocol state machine, without I/O: the handshake, opening sealed frames,
+/// heartbeats answered, and the invalid-frame budget ([LINK-5]). The shell feeds it frame contents
+/// (what follows each length prefix) and carries out the events.
+public struct LinkSession: Sendable {
+    private enum State: Sendable {
+        case initiating(HandshakeInitiator)
+        case responding(HandshakeResponder)
+        case established(peer: String, inbound: SessionCipher)
+        case closed
+    }
+
+    private var state: State
+    private var invalidFrames = 0
+    public let maxInvalidFrames: Int
+
+    public static func initiator(identity: HandshakeIdentity, maxInvalidFrames: Int = 16) -> (LinkSession, hello: [UInt8]) {
+        var handshake = HandshakeInitiator(identity: identity)
+        let hello = handshake.start()
+        return (LinkSession(state: .initiating(handshake), maxInvalidFrames: maxInvalidFrames), hello)
+    }
+
+    public static func responder(identity: HandshakeIdentity, maxInvalidFrames: Int = 16) -> LinkSession {
+        LinkSession(state: .responding(HandshakeResponder(identity: identity)), maxInvalidFrames: maxInvalidFrames)
+    }
+
+    private init(state: State, maxInvalidFrames: Int) {
+        self.state = state
+        self.maxInvalidFrames = maxInvalidFrames
+    }
+
+    public var peer: String? {
+        if case .established(let peer, _) = state { return peer }
+        return nil
+    }
+
+    public var isEstablished: Bool { peer != nil }
+
+    /// [FRAME-3] The minimum declared length in the current phase.
+    public var sealed: Bool { isEstablished }
+
+    /// A fault in the length prefix itself (too large or too short): always fatal ([FRAME-3]).
+    public mutating func lengthFault(_ error: WireError) -> LinkEvent {
+        let notify = !isClosed
+        state = .closed
+        return .close(ErrorNotice(code: error.code, detail: error.detail), notify: notify)
+    }
+
+    private var isClosed: Bool {
+        if case .closed = state { return true }
+        return false
+    }
+
+    /// Takes one frame's content (the bytes after its length prefix).
+    public mutating func receive(_ content: [UInt8]) -> LinkEvent {
+        switch state {
+        case .closed:
+            return .none
+        case .initiating(var handshake):
+            do {
+                return establish(try handshake.receive(content: content))
+            } catch {
+                return handshakeFailed(error)
+            }
+        case .responding(var handshake):
+            do {
+                let action = try handshake.receive(content: content)
+                if case .send = action { state = .responding(handshake) }
+                return establish(action)
+            } catch {
+                return handshakeFailed(error)
+            }
+        case .established(let peer, var inbound):
+            let plaintext: [UInt8]
+            do {
+                plaintext = try inbound.open(sealed: content)
+            } catch {
+                state = .closed
+                return .close(ErrorNotice(code: error.code, detail: error.detail), notify: true)
+            }
+            state = .established(peer: peer, inbound: inbound)
+            return established(plaintext)
+        }
+    }
+
+    /// [FRAME-8][HS-9] Every fault during the handshake closes the link.
+    private mutating func handshakeFailed(_ error: WireError) -> LinkEvent {
+        state = .closed
+        return .close(ErrorNotice(code: error.code, detail: error.detail), notify: true)
+    }
+
+    private mutating func establish(_ action: HandshakeAction) -> LinkEvent {
+        switch action {
+        case .send(let bytes):
+            return .send(bytes)
+        case .established(let peer, let reply, let keys, let asInitiator):
+            let inbound = SessionCipher(key: asInitiator ? keys.responderToInitiator : keys.initiatorToResponder)
+            let outbound = SessionCipher(key: asInitiator ? keys.initiatorToResponder : keys.responderToInitiator)
+            state = .established(peer: peer, inbound: inbound)
+            return .established(peer: peer, reply: reply, outbound: outbound)
+        }
+    }
+
+    private mutating func established(_ plaintext: [UInt8]) -> LinkEvent {
+        let frame: Frame
+        do {
+            frame = try Frame(content: plaintext)
+        } catch {
+            switch error.code.entry?.effect ?? .closes {
+            case .closes:
+                state = .closed
+                return .close(ErrorNotice(code: error.code, detail: error.detail), notify: true)
+            case .survives:
+                return countInvalid(.respond(.error(ErrorNotice(code: error.code, detail: error.detail))))
+            }
+        }
+        switch frame {
+        case .ping(let nonce):
+            return .respond(.pong(nonce))
+        case .error(let notice):
+            state = .closed
+            return .close(notice, notify: false)
+        case .ignoredExtension:
+            return .none
+        case .hello, .welcome, .auth:
+            state = .closed
+            return .close(ErrorNotice(code: .unexpectedFrame, detail: "\(frame.type) after the handshake"), notify: true)
+        case .message, .ack, .reject, .sync, .syncDone, .pong:
+            return .frame(frame)
+        }
+    }
+
+    /// [LINK-5][ACK-6] Counts one invalid frame or rejected message; past the budget the link closes.
+    public mutating func countInvalid(_ event: LinkEvent = .none) -> LinkEvent {
+        invalidFrames += 1
+        guard invalidFrames > maxInvalidFrames else { return event }
+        state = .closed
+        return .close(ErrorNotice(code: .tooManyInvalidFrames, detail: "\(invalidFrames) invalid frames"), notify: true)
+    }
+}
