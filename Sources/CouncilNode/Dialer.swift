@@ -18,7 +18,9 @@ struct Dialer {
         var attempt = 0
         var reported = false
         while !Task.isCancelled {
-            if await node.isLinked(peer.council) {
+            let linked = await node.isLinked(peer.council)
+            let blocked = await node.isBlocked(peer.council)
+            if linked || blocked {
                 try? await Task.sleep(for: .milliseconds(500))
                 attempt = 0
                 continue

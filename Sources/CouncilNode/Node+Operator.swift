@@ -33,17 +33,43 @@ extension Node {
         return await submit(SignedMessage(signing: draft, with: key, rosterHash: roster.hash))
     }
 
-    /// A message for another key (a delegate's or the electors') to sign and submit.
-    public func draft(author: PublicKey, payload: Payload) -> GovernanceMessage? {
-        if case .close(let close) = payload { return ledger.draftClose(author: author, resolution: close.resolution, now: Self.now()) }
-        return ledger.draft(author: author, payload: payload, now: Self.now())
+    /// A message for another key (a delegate's or the electors') to sign and submit. A replayer
+    /// may fix the timestamp; the node still keeps it no earlier than the message's past ([CORE-7]).
+    public func draft(author: PublicKey, payload: Payload, timestamp: UInt64? = nil) -> GovernanceMessage? {
+        let time = timestamp ?? Self.now()
+        if case .close(let close) = payload { return ledger.draftClose(author: author, resolution: close.resolution, now: time) }
+        return ledger.draft(author: author, payload: payload, now: time)
     }
+
+    /// What this node knows of a message: accepted, held, rejected (with its code) or unknown.
+    public func knowledge(of id: MessageID) -> JSONValue {
+        switch ledger.knowledge(of: id) {
+        case .accepted: ["state": "accepted"]
+        case .held: ["state": "held"]
+        case .unknown: ["state": "unknown"]
+        case .rejected(let code): ["state": "rejected", "code": .string(code.name)]
+        }
+    }
+
+    /// Takes the link with a peer down administratively and keeps it down until `restore`.
+    public func cut(_ peer: String) {
+        blocked.insert(peer)
+        links[peer]?.close(ErrorNotice(code: .normalClose, detail: "link taken down by the operator"))
+        logger.notice("link cut by the operator", metadata: ["peer": "\(peer)"])
+    }
+
+    public func restore(_ peer: String) {
+        blocked.remove(peer)
+        logger.notice("link restored by the operator", metadata: ["peer": "\(peer)"])
+    }
+
+    public func isBlocked(_ peer: String) -> Bool { blocked.contains(peer) }
 
     public func status() -> JSONValue {
         let linked = links
         var peers: [JSONValue] = configuredPeers.map { peer in
             ["council": .string(peer.council), "address": .string(peer.address.description),
-             "state": linked[peer.council] == nil ? "down" : "up", "queue": .uint(linked[peer.council]?.queueDepth ?? 0)]
+             "state": linked[peer.council] == nil ? (blocked.contains(peer.council) ? "cut" : "down") : "up", "queue": .uint(linked[peer.council]?.queueDepth ?? 0)]
         }
         for (name, link) in linked.sorted(by: { $0.key < $1.key }) where !configuredPeers.contains(where: { $0.council == name }) {
             peers.append(["council": .string(name), "address": "(inbound)", "state": "up", "queue": .uint(link.queueDepth)])
@@ -51,7 +77,7 @@ extension Node {
         return [
             "council": .string(council), "federation": .string(roster.federation), "roster_hash": .string(roster.hash.description),
             "digest": .string(ledger.digest().description), "accepted": .uint(ledger.acceptedCount), "held": .uint(ledger.pendingCount),
-            "peers": .array(peers), "storage": .string(storageFault ?? "ok"), "key": .string(key.publicKey.description),
+            "peers": .array(peers), "cut": .array(blocked.sorted().map { .string($0) }), "storage": .string(storageFault ?? "ok"), "key": .string(key.publicKey.description),
         ]
     }
 

@@ -30,6 +30,8 @@ public actor Node {
     let logger: Logger
     public internal(set) var ledger: Ledger
     var links: [String: PeerLink] = [:]
+    /// Peers whose links the operator has cut.
+    var blocked: Set<String> = []
     var pending: [Work] = []
     var storageFault: String?
     private var nextSerial: UInt64 = 0
@@ -82,6 +84,7 @@ public actor Node {
     /// Registers an authenticated link; false if another link to the peer wins ([NODE-4]) or the
     /// node is full ([NODE-1]). On success the link's first frame is SYNC ([LINK-1]).
     func attach(_ link: PeerLink) -> ErrorNotice? {
+        if blocked.contains(link.peer) { return ErrorNotice(code: .normalClose, detail: "the link with \(link.peer) is cut by the operator") }
         if let existing = links[link.peer] {
             // The link whose initiator has the lower name wins; from one initiator, the newer wins.
             let keepNew = existing.initiator == link.initiator || link.initiator < existing.initiator

@@ -22,7 +22,8 @@ struct OperatorServer {
                 return ok(await node.act(try payload(request)).json)
             case "draft":
                 let author = try request.bytes32("author")
-                guard let draft = await node.draft(author: author, payload: try payload(request)) else {
+                let timestamp: UInt64? = request.value("timestamp") == nil ? nil : try request.integer("timestamp", UInt64.self)
+                guard let draft = await node.draft(author: author, payload: try payload(request), timestamp: timestamp) else {
                     return failure("the node cannot draft that act: is the resolution known here?")
                 }
                 return ok(["message": .string(Hex.encode(draft.encoded))])
@@ -34,8 +35,16 @@ struct OperatorServer {
                 } catch {
                     return ok(Decision.rejected(Hashing.sha256(bytes), error).json)
                 }
+            case "has":
+                return ok(await node.knowledge(of: try request.bytes32("id")))
+            case "cut":
+                await node.cut(try request.identifier("peer"))
+                return ok(["cut": .string(try request.identifier("peer"))])
+            case "restore":
+                await node.restore(try request.identifier("peer"))
+                return ok(["restored": .string(try request.identifier("peer"))])
             default:
-                return failure("unknown op \"\(op)\" (status, mandates, resolutions, councils, act, draft, submit)")
+                return failure("unknown op \"\(op)\" (status, mandates, resolutions, councils, act, draft, submit, has, cut, restore)")
             }
         } catch {
             return failure(error.description)

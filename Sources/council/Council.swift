@@ -12,7 +12,7 @@ struct Council: AsyncParsableCommand {
             councils, as the councils of 1956 did by radio. See Spec/PROTOCOL.md.
             """,
         subcommands: [
-            Status.self, Mandates.self, Resolutions.self, MandateCommand.self, RecallCommand.self, ProposeCommand.self, VoteCommand.self,
+            Up.self, Down.self, Status.self, Mandates.self, Resolutions.self, MandateCommand.self, RecallCommand.self, ProposeCommand.self, VoteCommand.self,
             CloseCommand.self, ReplaceCommand.self, DissolveCommand.self, Keygen.self, Simulate.self, Vectors.self,
         ]
     )

@@ -114,3 +114,18 @@ extension Ledger {
         }
     }
 }
+
+/// What a node knows of one message ID, for operators and replayers.
+extension Ledger {
+    public enum Knowledge: Sendable, Equatable {
+        case accepted, held, unknown
+        case rejected(ErrorCode)
+    }
+
+    public func knowledge(of id: MessageID) -> Knowledge {
+        if accepted[id] != nil { return .accepted }
+        if pending[id] != nil { return .held }
+        if let error = rejected[id] { return .rejected(error.code) }
+        return .unknown
+    }
+}
