@@ -106,6 +106,12 @@ public struct CouncilDaemon: Service {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await node.runCommitter() }
             group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .seconds(1))
+                    await node.tick()
+                }
+            }
+            group.addTask {
                 try await links.executeThenClose { inbound in
                     try await withThrowingDiscardingTaskGroup { connections in
                         for try await channel in inbound { connections.addTask { await runner.run(channel, initiator: false) } }

@@ -42,8 +42,8 @@ struct Dialer {
                     reported = true
                 }
             }
-            attempt = min(attempt + 1, 20)
             let bound = min(Self.cap, Self.base << min(attempt, 9))
+            attempt = min(attempt + 1, 20)
             try? await Task.sleep(for: .milliseconds(Int.random(in: 0...bound)))
         }
     }

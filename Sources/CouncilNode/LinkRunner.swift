@@ -74,7 +74,7 @@ struct LinkRunner {
                             if !reply.isEmpty { try await outbound.write(ByteBuffer(bytes: reply)) }
                             established.value = true
                             peerName = peer
-                            let newLink = await node.makeLink(peer: peer, initiator: initiator ? node.council : peer)
+                            let newLink = await node.makeLink(peer: peer, initiator: initiator ? node.council : peer, channel: raw)
                             link = newLink
                             group.addTask { try await Self.write(newLink, cipher: cipher, to: outbound, channel: raw) }
                             group.addTask { try await heartbeat(newLink, lastReceived: lastReceived) }

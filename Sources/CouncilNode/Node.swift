@@ -3,6 +3,7 @@ import CouncilWire
 import Foundation
 import Logging
 import Metrics
+import NIOCore
 
 /// The daemon's node: the protocol core (`Ledger`) plus the links and the store. Every inbound
 /// frame is decided by the core at once; what must wait for durability (ACKs, relays, operator
@@ -11,6 +12,8 @@ public actor Node {
     /// Output that follows a commit.
     enum Output {
         case send(PeerLink, Frame)
+        /// A catch-up answer: exempt from the outbound bound.
+        case catchUp(PeerLink, Frame)
         case relay(SignedMessage, except: PeerLink?)
         case answer(AsyncStream<Decision>.Continuation, Decision)
     }
@@ -48,18 +51,42 @@ public actor Node {
         self.limits = limits
         self.logger = logger
         configuredPeers = peers
-        ledger = try Self.restore(roster: roster, store: store, maxPending: limits.maxPending)
+        let (restored, settled) = try Self.restore(roster: roster, store: store, maxPending: limits.maxPending)
+        ledger = restored
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        if !settled.isEmpty {
+            pending.append(Work(records: settled))
+            wake.yield()
+        }
     }
 
     /// Rebuilds the core from the store: accepted messages in their order, then the held ones.
-    static func restore(roster: Roster, store: MessageStore, maxPending: Int) throws -> Ledger {
+    /// Held messages that the restart can now decide (their time has come) are returned as records
+    /// to store, so the database follows the core.
+    static func restore(roster: Roster, store: MessageStore, maxPending: Int) throws -> (Ledger, [MessageStore.Record]) {
         var ledger = Ledger(roster: roster, maxPending: maxPending)
         let stored = try store.load()
-        for bytes in stored.accepted + stored.held {
-            _ = ledger.receive(bytes: bytes, now: Self.now())
+        for bytes in stored.accepted { _ = ledger.receive(bytes: bytes, now: Self.now()) }
+        var settled: [MessageStore.Record] = []
+        for bytes in stored.held {
+            for decision in ledger.receive(bytes: bytes, now: Self.now()) {
+                switch decision {
+                case .accepted(let message): settled.append(.accepted(message))
+                case .rejected(let id, _): settled.append(.released(id))
+                case .held, .duplicate: break
+                }
+            }
         }
-        return ledger
+        return (ledger, settled)
+    }
+
+    /// [ORDER-7] Decides held messages whose time has come; run every second by the daemon.
+    func tick() {
+        let decisions = ledger.tick(now: Self.now())
+        guard !decisions.isEmpty else { return }
+        var work = Work()
+        for decision in decisions { record(decision, into: &work, source: nil) }
+        enqueue(work)
     }
 
     static func now() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1_000) }
@@ -76,9 +103,9 @@ public actor Node {
 
     // MARK: Links
 
-    func makeLink(peer: String, initiator: String) -> PeerLink {
+    func makeLink(peer: String, initiator: String, channel: any NIOCore.Channel) -> PeerLink {
         nextSerial += 1
-        return PeerLink(peer: peer, initiator: initiator, serial: nextSerial, limit: limits.outboundQueue)
+        return PeerLink(peer: peer, initiator: initiator, serial: nextSerial, limit: limits.outboundQueue, channel: channel)
     }
 
     /// Registers an authenticated link; false if another link to the peer wins ([NODE-4]) or the
@@ -139,8 +166,8 @@ public actor Node {
         case .sync(let vector):
             let missing = ledger.messages(missingFrom: vector)
             var work = Work()
-            for message in missing { work.outputs.append(.send(link, .message(message.bytes))) }
-            work.outputs.append(.send(link, .syncDone(UInt32(clamping: missing.count))))
+            for message in missing { work.outputs.append(.catchUp(link, .message(message.bytes))) }
+            work.outputs.append(.catchUp(link, .syncDone(UInt32(clamping: missing.count))))
             if !missing.isEmpty {
                 logger.info("catch-up started", metadata: ["peer": "\(link.peer)", "sending": "\(missing.count)"])
                 Counter(label: "council_catchups_total").increment()
@@ -148,9 +175,11 @@ public actor Node {
             enqueue(work)
         case .syncDone(let count):
             if count > 0 { logger.info("catch-up finished", metadata: ["peer": "\(link.peer)", "received": "\(count)"]) }
+        case .error(let notice):
+            logger.notice("peer reported a fault", metadata: ["peer": "\(link.peer)", "code": "\(notice.code.name)", "detail": "\(notice.detail)"])
         case .reject(let reject):
             logger.warning("peer rejected a message we sent", metadata: ["peer": "\(link.peer)", "id": "\(reject.id.short)", "code": "\(reject.code.name)"])
-        case .ack, .pong, .ping, .error, .hello, .welcome, .auth, .ignoredExtension:
+        case .ack, .pong, .ping, .hello, .welcome, .auth, .ignoredExtension:
             break
         }
         return false
@@ -245,14 +274,21 @@ public actor Node {
         for work in batch {
             for output in work.failures { perform(output) }
             for output in work.outputs {
-                if case .answer(let continuation, let decision) = output {
+                switch output {
+                case .answer(let continuation, let decision):
                     continuation.yield(.rejected(decision.id, WireError(.storageUnavailable, reason)))
                     continuation.finish()
+                case .send(_, .ack(let ack)) where ack.status != .duplicate:
+                    break  // replaced by REJECT STORAGE_UNAVAILABLE in `failures`
+                case .relay:
+                    break  // nothing that is not durable is relayed
+                case .send, .catchUp:
+                    perform(output)  // answers that do not depend on this batch
                 }
             }
         }
         do {
-            ledger = try Self.restore(roster: roster, store: store, maxPending: limits.maxPending)
+            (ledger, _) = try Self.restore(roster: roster, store: store, maxPending: limits.maxPending)
         } catch {
             logger.critical("cannot reload the store", metadata: ["error": "\(error)"])
         }
@@ -262,6 +298,8 @@ public actor Node {
         switch output {
         case .send(let link, let frame):
             link.send(frame)
+        case .catchUp(let link, let frame):
+            link.send(frame, bounded: false)
         case .relay(let message, let except):
             for link in links.values where link.serial != except?.serial { link.send(.message(message.bytes)) }
         case .answer(let continuation, let decision):

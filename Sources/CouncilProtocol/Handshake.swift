@@ -27,6 +27,10 @@ public enum HandshakeTranscript {
         } catch {
             throw WireError(.authenticationFailed, "the peer's X25519 share gives no usable secret")
         }
+        // swift-crypto does not refuse the all-zero secret of a low-order share; [HS-8] does.
+        guard secret.withUnsafeBytes({ bytes in bytes.contains { $0 != 0 } }) else {
+            throw WireError(.authenticationFailed, "the peer's X25519 share gives the all-zero secret")
+        }
         let okm = secret.hkdfDerivedSymmetricKey(using: SHA256.self, salt: t3.bytes, sharedInfo: keyInfo, outputByteCount: 64)
         let bytes = okm.withUnsafeBytes { Array($0) }
         return SessionKeys(initiatorToResponder: Bytes32(bytes[0..<32]), responderToInitiator: Bytes32(bytes[32..<64]))
@@ -119,7 +123,7 @@ public struct HandshakeInitiator: Sendable {
             return .established(peer: welcome.council, send: Frame.auth(Auth(signature: signature)).encoded(),
                                 outbound: keys, asInitiator: true)
         case .error(let notice):
-            throw WireError(notice.code, "peer refused the handshake: \(notice.detail)")
+            throw WireError(.normalClose, "peer refused the handshake: \(notice.code.name) \(ErrorNotice.truncated(notice.detail, to: 200))")
         default:
             throw WireError(.unexpectedFrame, "\(frame.type) during the handshake; expected WELCOME")
         }
@@ -176,7 +180,7 @@ public struct HandshakeResponder: Sendable {
             state = .done
             return .established(peer: peer, send: [], outbound: keys, asInitiator: false)
         case (_, .error(let notice)):
-            throw WireError(notice.code, "peer refused the handshake: \(notice.detail)")
+            throw WireError(.normalClose, "peer refused the handshake: \(notice.code.name) \(ErrorNotice.truncated(notice.detail, to: 200))")
         default:
             throw WireError(.unexpectedFrame, "\(frame.type) is not the next handshake frame")
         }

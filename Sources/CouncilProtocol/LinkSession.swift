@@ -105,7 +105,8 @@ public struct LinkSession: Sendable {
     /// [FRAME-8][HS-9] Every fault during the handshake closes the link.
     private mutating func handshakeFailed(_ error: WireError) -> LinkEvent {
         state = .closed
-        return .close(ErrorNotice(code: error.code, detail: error.detail), notify: true)
+        // A peer's own ERROR arrives as NORMAL_CLOSE: close without answering it.
+        return .close(ErrorNotice(code: error.code, detail: error.detail), notify: error.code != .normalClose)
     }
 
     private mutating func establish(_ action: HandshakeAction) -> LinkEvent {
@@ -137,6 +138,8 @@ public struct LinkSession: Sendable {
         case .ping(let nonce):
             return .respond(.pong(nonce))
         case .error(let notice):
+            // [LINK-6] Only a code whose effect is `closes` ends the link; unknown codes do ([ERR-2]).
+            guard notice.code.effect == .closes else { return .frame(frame) }
             state = .closed
             return .close(notice, notify: false)
         case .ignoredExtension:

@@ -7,8 +7,11 @@ public enum PayloadDocument {
     public static func parse(_ document: JSONDocument, at path: String) throws(JSONParser.Failure) -> Payload {
         func field(_ name: String) -> String { JSONParser.join(path, name) }
         let kind = try document.string(field("act"))
-        func text(_ name: String, _ fallback: String = "") throws(JSONParser.Failure) -> String {
-            try document.optionalString(field(name)) ?? fallback
+        /// Text within its field's limit (Spec §11): the encoder must never see an over-long value.
+        func text(_ name: String, max: Int = Limits.maxStatementLength) throws(JSONParser.Failure) -> String {
+            let value = try document.optionalString(field(name)) ?? ""
+            guard value.utf8.count <= max else { throw document.failure(field(name), "is \(value.utf8.count) bytes; at most \(max) are allowed") }
+            return value
         }
         func choice(_ name: String) throws(JSONParser.Failure) -> Choice {
             let value = try document.string(field(name))
@@ -25,12 +28,21 @@ public enum PayloadDocument {
         switch kind {
         case "MANDATE":
             var instructions: [Mandate.Instruction] = []
-            for index in 0..<(try document.count(field("instructions"), required: false)) {
+            let instructionCount = try document.count(field("instructions"), required: false)
+            guard instructionCount <= Limits.maxInstructions else {
+                throw document.failure(field("instructions"), "at most \(Limits.maxInstructions) instructions")
+            }
+            for index in 0..<instructionCount {
                 instructions.append(.init(question: try document.identifier(field("instructions.\(index).question")),
                                           choice: try choice("instructions.\(index).choice")))
             }
+            guard Set(instructions.map(\.question)).count == instructions.count else {
+                throw document.failure(field("instructions"), "a question is instructed twice")
+            }
             let scope = try identifiers("scope")
-            guard !scope.isEmpty, Set(scope).count == scope.count else { throw document.failure(field("scope"), "must list 1 to 32 distinct kinds") }
+            guard (1...Limits.maxScopeEntries).contains(scope.count), Set(scope).count == scope.count else {
+                throw document.failure(field("scope"), "must list 1 to \(Limits.maxScopeEntries) distinct kinds")
+            }
             return .mandate(Mandate(
                 body: try document.identifier(field("body")), seat: try document.identifier(field("seat")),
                 delegate: try document.bytes32(field("delegate")), weight: try document.integer(field("weight"), UInt16.self, default: 1),
@@ -46,7 +58,8 @@ public enum PayloadDocument {
             return .proposal(Proposal(
                 mandate: try document.bytes32(field("mandate")), question: try document.identifier(field("question")),
                 kind: try document.identifier(field("kind")), rule: rule, quorum: try document.integer(field("quorum"), UInt16.self, default: 1),
-                closesAt: try document.integer(field("closes_at"), UInt64.self, default: 0), title: try text("title"), text: try text("text")))
+                closesAt: try document.integer(field("closes_at"), UInt64.self, default: 0), title: try text("title", max: Limits.maxTitleLength),
+                text: try text("text", max: Limits.maxResolutionTextLength)))
         case "VOTE":
             return .vote(Vote(resolution: try document.bytes32(field("resolution")), mandate: try document.bytes32(field("mandate")),
                               choice: try choice("choice"), statement: try text("statement")))

@@ -9,7 +9,12 @@ public enum RosterDocument {
         let federation = try document.identifier("federation")
         var councils: [Roster.Council] = []
         var keys: Set<PublicKey> = []
-        for index in 0..<(try document.count("councils")) {
+        func bounded(_ path: String, required: Bool = true) throws(JSONParser.Failure) -> Int {
+            let count = try document.count(path, required: required)
+            guard count <= Limits.maxRosterEntries else { throw document.failure(path, "at most \(Limits.maxRosterEntries) entries") }
+            return count
+        }
+        for index in 0..<(try bounded("councils")) {
             let path = "councils.\(index)"
             try document.allowOnly(path, ["name", "display", "key", "electors_key"])
             let council = Roster.Council(name: try document.identifier("\(path).name"), key: try document.bytes32("\(path).key"),
@@ -21,7 +26,7 @@ public enum RosterDocument {
         }
         guard !councils.isEmpty else { throw document.failure("councils", "a roster needs at least one council") }
         var bodies: [Roster.Body] = []
-        for index in 0..<(try document.count("bodies", required: false)) {
+        for index in 0..<(try bounded("bodies", required: false)) {
             let path = "bodies.\(index)"
             try document.allowOnly(path, ["name", "display", "rules", "seats"])
             let name = try document.identifier("\(path).name")
@@ -36,7 +41,7 @@ public enum RosterDocument {
             }
             guard !rules.isEmpty else { throw document.failure("\(path).rules", "a body allows at least one rule") }
             var seats: [Roster.Seat] = []
-            for seatIndex in 0..<(try document.count("\(path).seats")) {
+            for seatIndex in 0..<(try bounded("\(path).seats")) {
                 let seatPath = "\(path).seats.\(seatIndex)"
                 try document.allowOnly(seatPath, ["name", "council", "max_weight"])
                 let seat = Roster.Seat(name: try document.identifier("\(seatPath).name"), council: try document.identifier("\(seatPath).council"),

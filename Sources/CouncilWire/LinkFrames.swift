@@ -6,7 +6,21 @@ public struct ErrorNotice: WireCodable {
 
     public init(code: ErrorCode, detail: String) {
         self.code = code
-        self.detail = String(decoding: detail.utf8.prefix(Limits.maxStatementLength), as: UTF8.self)
+        self.detail = Self.truncated(detail, to: Limits.maxStatementLength)
+    }
+
+    /// The longest prefix of whole characters that fits in `limit` bytes of UTF-8.
+    public static func truncated(_ text: String, to limit: Int) -> String {
+        guard text.utf8.count > limit else { return text }
+        var result = ""
+        var size = 0
+        for character in text {
+            let length = character.utf8.count
+            if size + length > limit { break }
+            result.append(character)
+            size += length
+        }
+        return result
     }
 
     public func encode(into writer: inout WireWriter) {
@@ -61,7 +75,7 @@ public struct Reject: WireCodable {
     public init(id: MessageID, code: ErrorCode, detail: String) {
         self.id = id
         self.code = code
-        self.detail = String(decoding: detail.utf8.prefix(Limits.maxStatementLength), as: UTF8.self)
+        self.detail = ErrorNotice.truncated(detail, to: Limits.maxStatementLength)
     }
 
     public func encode(into writer: inout WireWriter) {

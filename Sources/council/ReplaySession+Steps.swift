@@ -91,14 +91,12 @@ extension ReplaySession {
         diagram.append("    Note over \(a),\(b): link \(up ? "restored" : "cut")")
     }
 
-    mutating func playAct(_ act: Exchange.Act, forge: String?, index: Int, record: inout [String: JSONValue]) async throws {
-        let payloadJSON = resolve(act.act)
-        let targets = act.at == "*" ? running.sorted() : [act.at]
-        guard let drafter = targets.first(where: running.contains) else { throw CLIError("no running node to submit to") }
+    /// Drafts an act at `node`, signs (or forges) it, and returns its bytes.
+    func prepare(_ act: Exchange.Act, payload: JSONValue, forge: String?, at node: String) async throws -> GovernanceMessage {
         let signer = forge == "unknown-key" ? definition.key("radio-budapest") : definition.key(act.by)
-        let drafted = try await request(drafter, ["op": "draft", "author": .string(signer.publicKey.description), "payload": payloadJSON,
-                                                  "timestamp": .uint(act.time)])
-        guard let hex = drafted["message"]?.stringValue, let bytes = Hex.decode(hex) else { throw CLIError("\(drafter) sent no draft") }
+        let drafted = try await request(node, ["op": "draft", "author": .string(signer.publicKey.description), "payload": payload,
+                                               "timestamp": .uint(act.time)])
+        guard let hex = drafted["message"]?.stringValue, let bytes = Hex.decode(hex) else { throw CLIError("\(node) sent no draft") }
         let rosterHash = definition.roster.hash
         var message = try GovernanceMessage(decoding: bytes)
         switch forge {
@@ -109,34 +107,50 @@ extension ReplaySession {
             message.signature.s.w3 ^= 1
         default: message.signature = signer.sign(message.signingInput(rosterHash: rosterHash))
         }
-        let encoded = message.encoded
-        let id = Hashing.sha256(encoded)
-        let kind = message.kind.description
+        return message
+    }
+
+    mutating func playAct(_ act: Exchange.Act, forge: String?, index: Int, record: inout [String: JSONValue]) async throws {
+        let payloadJSON = resolve(act.act)
+        let targets = (act.at == "*" ? running.sorted() : [act.at]).filter(running.contains)
+        guard let drafter = targets.first else { throw CLIError("no running node to submit to") }
         var decisions: [String: JSONValue] = [:]
-        for node in targets where running.contains(node) {
+        var ids: [String: JSONValue] = [:]
+        var accepted: GovernanceMessage?
+        for node in targets {
+            // A forgery is built on each target's own view, so its dependencies are there.
+            let message = try await prepare(act, payload: payloadJSON, forge: forge, at: forge == nil ? drafter : node)
+            let encoded = message.encoded
+            let id = Hashing.sha256(encoded)
+            let kind = message.kind.description
             let answer = try await request(node, ["op": "submit", "message": .string(Hex.encode(encoded))])
             let outcome = answer["decision"]?.stringValue == "rejected" ? (answer["code"]?.stringValue ?? "?") : (answer["decision"]?.stringValue ?? "?")
             decisions[node] = .string(outcome)
+            ids[node] = .string(id.description)
             let detail = answer["detail"]?.stringValue.map { " — \($0)" } ?? ""
-            print("    \(act.by) at \(node): \(forge.map { kind in "forged (\(kind)) " } ?? "")\(kind) \(id.short) → \(outcome)\(outcome == "accepted" || outcome == "held" ? "" : detail)")
+            let forged = forge.map { kind in "forged (\(kind)) " } ?? ""
+            print("    \(act.by) at \(node): \(forged)\(kind) \(id.short) → \(outcome)\(outcome == "accepted" || outcome == "held" ? "" : detail)")
             diagram.append("    \(Self.participant(act.by))->>\(node): \(forge == nil ? "" : "forged ")\(kind) \(id.short)")
             if outcome != act.expect {
                 fail(index, "\(node) answered \(outcome), the script expects \(act.expect)\(detail)")
             } else if outcome != "accepted" && outcome != "held" {
                 diagram.append("    Note over \(node): rejected \(outcome)")
             }
+            if outcome == "accepted" || outcome == "held" { accepted = message }
+            record.merge(["kind": .string(kind), "timestamp": .uint(message.timestamp)]) { $1 }
+            if let name = act.name { names[name] = id }
         }
-        record.merge(["by": .string(act.by), "at": .string(act.at), "kind": .string(kind), "id": .string(id.description), "payload": payloadJSON,
-                      "timestamp": .uint(message.timestamp), "decisions": .object(decisions), "expect": .string(act.expect)]) { $1 }
-        if let name = act.name { names[name] = id }
-        guard forge == nil, act.expect == "accepted" || act.expect == "held", decisions.values.allSatisfy({ $0 == .string(act.expect) }) else { return }
+        record.merge(["by": .string(act.by), "at": .string(act.at), "payload": payloadJSON, "decisions": .object(decisions), "ids": .object(ids),
+                      "expect": .string(act.expect)]) { $1 }
+        guard forge == nil, let message = accepted, act.expect == "accepted" || act.expect == "held" else { return }
+        let id = Hashing.sha256(message.encoded)
         let audience = reachable(from: drafter)
         let missing = await waitUntilHeld(id, by: audience)
         if !missing.isEmpty { fail(index, "\(missing.sorted().joined(separator: ", ")) did not receive \(id.short) within \(Int(timeout)) s") }
-        let path = relayPath(of: id).filter { $0.from != "local" }
+        let path = relayPath(of: id).filter { hop in hop.from != "local" }
         if !path.isEmpty {
             print("    relayed: " + path.map { "\($0.from) → \($0.node)" }.joined(separator: ", "))
-            for hop in path { diagram.append("    \(hop.from)-->>\(hop.node): \(kind) \(id.short)") }
+            for hop in path { diagram.append("    \(hop.from)-->>\(hop.node): \(message.kind) \(id.short)") }
         }
         record["relayed"] = .array(path.map { ["from": .string($0.from), "to": .string($0.node)] })
         let unreached = running.subtracting(audience)
