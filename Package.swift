@@ -45,6 +45,15 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // The black-box conformance suite: a controllable peer and the cases (Spec/CONFORMANCE.md).
+        .target(
+            name: "CouncilConformance",
+            dependencies: [
+                "CouncilWire", "CouncilProtocol", "CouncilVectors",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // The Spec's test vectors, generated from the reference code (Spec/vectors/).
         .target(
             name: "CouncilVectors",
@@ -53,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "council",
             dependencies: [
-                "CouncilWire", "CouncilProtocol", "CouncilVectors", "CouncilSimulator", "CouncilNode",
+                "CouncilWire", "CouncilProtocol", "CouncilVectors", "CouncilSimulator", "CouncilNode", "CouncilConformance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -72,5 +81,9 @@ let package = Package(
             resources: [.copy("Regressions")]
         ),
         .testTarget(name: "CouncilProtocolTests", dependencies: ["CouncilWire", "CouncilProtocol", "CouncilSimulator"]),
+        .testTarget(
+            name: "CouncilNodeTests",
+            dependencies: ["CouncilWire", "CouncilProtocol", "CouncilNode", "CouncilConformance", "councild", "council"]
+        ),
     ]
 )

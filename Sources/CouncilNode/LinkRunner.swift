@@ -67,7 +67,7 @@ struct LinkRunner {
                         switch event {
                         case .send(let bytes):
                             try await outbound.write(ByteBuffer(bytes: bytes))
-                        case .established(let peer, let reply, let cipher):
+                        case .established(let peer, let reply, let cipher, _):
                             if let expectedPeer, expectedPeer != peer {
                                 logger.warning("dialled one council, reached another", metadata: ["expected": "\(expectedPeer)", "peer": "\(peer)"])
                             }

@@ -6,8 +6,9 @@ public enum LinkEvent: Sendable {
     /// Write these plaintext handshake bytes.
     case send([UInt8])
     /// The handshake completed: write `reply` (plaintext, possibly empty), then seal everything with
-    /// `outbound`; the link now belongs to `peer`.
-    case established(peer: String, reply: [UInt8], outbound: SessionCipher)
+    /// `outbound`; the link now belongs to `peer`. `inbound` is the session's own opening cipher, for
+    /// shells (such as the conformance suite's peer) that open frames themselves.
+    case established(peer: String, reply: [UInt8], outbound: SessionCipher, inbound: SessionCipher)
     /// A valid frame for the node: MESSAGE, ACK, REJECT, SYNC, SYNC_DONE, PONG.
     case frame(Frame)
     /// Send this frame back on the link (a PONG, or an ERROR for a fault the link survives).
@@ -117,7 +118,7 @@ public struct LinkSession: Sendable {
             let inbound = SessionCipher(key: asInitiator ? keys.responderToInitiator : keys.initiatorToResponder)
             let outbound = SessionCipher(key: asInitiator ? keys.initiatorToResponder : keys.responderToInitiator)
             state = .established(peer: peer, inbound: inbound)
-            return .established(peer: peer, reply: reply, outbound: outbound)
+            return .established(peer: peer, reply: reply, outbound: outbound, inbound: inbound)
         }
     }
 
