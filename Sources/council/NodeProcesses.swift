@@ -50,15 +50,20 @@ struct NodeProcesses {
         try? FileManager.default.removeItem(atPath: federation.pidPath(of: council))
     }
 
-    /// SIGTERM, then SIGKILL after a grace period.
-    func stop(_ council: String, grace: Double = 5) {
-        guard let pid = pid(of: council) else { return }
-        Foundation.kill(pid, SIGTERM)
-        if !waitForExit(pid, seconds: grace) {
-            Foundation.kill(pid, SIGKILL)
-            waitForExit(pid, seconds: 2)
+    /// SIGTERM to every node at once, then SIGKILL to any still running after the grace period.
+    /// Returns how many were running.
+    @discardableResult
+    func stop(_ councils: [String], grace: Double = 5) -> Int {
+        let running = councils.compactMap { council in pid(of: council).map { (council, $0) } }
+        for (_, pid) in running { Foundation.kill(pid, SIGTERM) }
+        for (council, pid) in running {
+            if !waitForExit(pid, seconds: grace) {
+                Foundation.kill(pid, SIGKILL)
+                waitForExit(pid, seconds: 2)
+            }
+            try? FileManager.default.removeItem(atPath: federation.pidPath(of: council))
         }
-        try? FileManager.default.removeItem(atPath: federation.pidPath(of: council))
+        return running.count
     }
 
     @discardableResult

@@ -97,7 +97,7 @@ struct Replay: AsyncParsableCommand {
         }
         defer {
             if owned {
-                for node in definition.nodes { processes.stop(node.council, grace: 3) }
+                processes.stop(definition.nodes.map(\.council), grace: 3)
                 try? FileManager.default.removeItem(atPath: folder)
             }
         }

@@ -36,7 +36,7 @@ struct Up: AsyncParsableCommand {
         let local = LocalFederation(folder: federation)
         let processes = NodeProcesses(federation: local, councild: councild ?? NodeProcesses.defaultDaemon())
         if fresh, local.exists {
-            for node in try local.definition().nodes { processes.stop(node.council) }
+            processes.stop(try local.definition().nodes.map(\.council))
             try FileManager.default.removeItem(at: local.url)
         }
         let resumed = local.exists
@@ -65,7 +65,7 @@ struct Up: AsyncParsableCommand {
         print("watching (Ctrl-C stops every daemon)")
         try await watchUntilInterrupted(watch: watch, follower: &follower, previous: snapshot)
         print("\nstopping \(definition.nodes.count) daemons")
-        for node in definition.nodes { processes.stop(node.council) }
+        processes.stop(definition.nodes.map(\.council))
         print("stopped; `council up` resumes from the stored state, `council up --fresh` starts over")
     }
 
@@ -112,11 +112,7 @@ struct Down: ParsableCommand {
         let local = LocalFederation(folder: federation)
         guard local.exists else { throw CLIError("no federation in \(federation)") }
         let processes = NodeProcesses(federation: local, councild: NodeProcesses.defaultDaemon())
-        var stopped = 0
-        for node in try local.definition().nodes where processes.isRunning(node.council) {
-            processes.stop(node.council)
-            stopped += 1
-        }
+        let stopped = processes.stop(try local.definition().nodes.map(\.council))
         print("stopped \(stopped) daemon(s)")
     }
 }
