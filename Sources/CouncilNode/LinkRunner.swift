@@ -121,6 +121,10 @@ struct LinkRunner {
             switch item {
             case .frame(let frame):
                 link.dequeued()
+                if cipher.isExhausted {
+                    channel.close(promise: nil)
+                    return
+                }
                 try await outbound.write(ByteBuffer(bytes: cipher.seal(content: frame.content())))
             case .close(let notice):
                 try? await outbound.write(ByteBuffer(bytes: cipher.seal(content: Frame.error(notice).content())))

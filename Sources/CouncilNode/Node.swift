@@ -35,6 +35,8 @@ public actor Node {
     var links: [String: PeerLink] = [:]
     /// Peers whose links the operator has cut.
     var blocked: Set<String> = []
+    /// The link each held message came from, so that it is not relayed back there ([RELAY-1]).
+    var heldSources: [MessageID: PeerLink] = [:]
     var pending: [Work] = []
     var storageFault: String?
     private var nextSerial: UInt64 = 0
@@ -123,7 +125,7 @@ public actor Node {
         links[link.peer] = link
         logger.info("link up", metadata: ["peer": "\(link.peer)", "initiator": "\(link.initiator)"])
         Gauge(label: "council_links_up").record(links.count)
-        link.send(.sync(ledger.syncVector()))
+        link.send(.sync(ledger.syncVector(limit: Limits.maxSyncEntries)))
         return nil
     }
 
@@ -147,7 +149,8 @@ public actor Node {
             var counts = false
             for (index, decision) in decisions.enumerated() {
                 let isFirst = index == 0
-                record(decision, into: &work, source: isFirst ? link : nil)
+                if isFirst, case .held(let message) = decision { heldSources[message.id] = link }
+                record(decision, into: &work, source: isFirst ? link : heldSources.removeValue(forKey: decision.id))
                 if isFirst {
                     switch decision {
                     case .accepted(let message): reply(.ack(Ack(id: message.id, status: .accepted)), to: link, into: &work)

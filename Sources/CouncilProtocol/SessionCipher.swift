@@ -15,6 +15,9 @@ public struct SessionCipher: Sendable {
     private let key: SymmetricKey
     public private(set) var counter: UInt64 = 0
 
+    /// [SEAL-4] The link must close before the counter would wrap.
+    public var isExhausted: Bool { counter == .max }
+
     public init(key: Bytes32) { self.key = SymmetricKey(data: key.bytes) }
 
     private func nonce() -> ChaChaPoly.Nonce {
@@ -41,6 +44,7 @@ public struct SessionCipher: Sendable {
 
     /// Opens a sealed frame's body (everything after the prefix); DECRYPTION_FAILED if it does not verify.
     public mutating func open(sealed body: [UInt8]) throws(WireError) -> [UInt8] {
+        guard !isExhausted else { throw WireError(.decryptionFailed, "the nonce counter is exhausted") }
         guard body.count >= Limits.minSealedFrameLength else {
             throw WireError(.frameTooShort, "sealed frame of \(body.count) bytes")
         }

@@ -72,12 +72,15 @@ public struct Ledger: Sendable {
         return LedgerView(clock: clock)
     }
 
-    /// [SYNC-1] The highest sequence number held per author, sorted by key.
-    public func syncVector() -> SyncVector {
-        SyncVector(entries: authors.keys.indices.compactMap { index in
+    /// [SYNC-1][SYNC-2] The highest sequence number held per author, sorted by key; beyond `limit`
+    /// authors, those with the most messages.
+    public func syncVector(limit: Int = .max) -> SyncVector {
+        var entries = authors.keys.indices.compactMap { index in
             index < chains.count && !chains[index].isEmpty
                 ? SyncVector.Entry(author: authors.keys[index], sequence: UInt64(chains[index].count)) : nil
-        }.sorted { $0.author < $1.author })
+        }
+        if entries.count > limit { entries = Array(entries.sorted { ($0.sequence, $1.author) > ($1.sequence, $0.author) }.prefix(limit)) }
+        return SyncVector(entries: entries.sorted { $0.author < $1.author })
     }
 
     /// [SYNC-3] Every accepted message the peer's vector lacks, in acceptance (causal) order.
