@@ -71,6 +71,15 @@ public final class TestPeer: @unchecked Sendable {  // used by one task at a tim
     /// Wraps an accepted connection (for `--listen`, where the implementation dials the suite).
     public static func accepted(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) -> TestPeer { TestPeer(channel: channel) }
 
+    /// Reads the rest as plaintext: after a refused AUTH, the implementation answers unsealed.
+    public func unseal() {
+        inboundCipher = nil
+        outboundCipher = nil
+    }
+
+    /// Whether the connection has ended, without consuming anything.
+    public var hasEnded: Bool { ended || inbox.isEnded }
+
     public func close() {
         writes.finish()
         rawChannel.close(promise: nil)
@@ -204,6 +213,11 @@ public final class TestPeer: @unchecked Sendable {  // used by one task at a tim
         let identity = HandshakeIdentity(council: council, key: key, rosterHash: roster.hash, keyOf: { keys[$0] })
         var (session, hello) = LinkSession.initiator(identity: identity, maxInvalidFrames: .max)
         try await sendRaw(hello)
+        return try await drive(&session, deadline: deadline)
+    }
+
+    /// Feeds handshake frames to the session until it completes.
+    func drive(_ session: inout LinkSession, deadline: Duration) async throws -> String {
         let started = ContinuousClock.now
         while ContinuousClock.now - started < deadline {
             guard let chunk = try await read(within: deadline - (ContinuousClock.now - started)), let bytes = chunk else { break }
@@ -211,8 +225,10 @@ public final class TestPeer: @unchecked Sendable {  // used by one task at a tim
             while let content = try splitter.next() {
                 trace.append("← \(Hex.encode(content.prefix(96)))")
                 switch session.receive(content) {
-                case .established(let peer, let reply, let outbound, let inbound):
+                case .send(let reply):
                     try await sendRaw(reply)
+                case .established(let peer, let reply, let outbound, let inbound):
+                    if !reply.isEmpty { try await sendRaw(reply) }
                     outboundCipher = outbound
                     inboundCipher = inbound
                     peerCouncil = peer
@@ -235,10 +251,22 @@ final class Inbox: Sendable {
     func append(_ bytes: ByteBufferView) { state.withLock { $0.bytes.append(contentsOf: bytes) } }
     func end() { state.withLock { $0.ended = true } }
 
+    var isEnded: Bool { state.withLock { $0.ended } }
+
     func take() -> ([UInt8], Bool) {
         state.withLock { state in
             defer { state.bytes = [] }
             return (state.bytes, state.ended)
         }
+    }
+}
+
+extension TestPeer {
+    /// Completes the handshake as the responder (for `--listen`), as `council`.
+    public func acceptHandshake(as council: String, key: SigningKey, roster: Roster, deadline: Duration = .seconds(10)) async throws -> String {
+        let keys = Dictionary(uniqueKeysWithValues: roster.councils.map { ($0.name, $0.key) })
+        var session = LinkSession.responder(identity: HandshakeIdentity(council: council, key: key, rosterHash: roster.hash, keyOf: { keys[$0] }),
+                                            maxInvalidFrames: .max)
+        return try await drive(&session, deadline: deadline)
     }
 }

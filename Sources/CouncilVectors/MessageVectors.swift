@@ -206,3 +206,10 @@ enum MessageVectors {
         }
     }
 }
+
+/// The invalid message vectors, for the conformance suite.
+public enum MessageVectorsAccess {
+    public static func invalid() -> [Vector] {
+        MessageVectors.build().vectors.filter { if case .invalid = $0.expectation { return true }; return false }
+    }
+}

@@ -74,3 +74,25 @@ public enum SpecTables {
         fill(fill(document, block: "registry", with: registry), block: "testkeys", with: testKeys)
     }
 }
+
+extension SpecTables {
+    /// Swift source holding PROTOCOL.md's requirements, so the conformance suite can quote them.
+    public static func requirementsSource(from document: String) -> String {
+        func literal(_ text: String) -> String {
+            "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        var lines = [
+            "// Generated from Spec/PROTOCOL.md by `swift run council vectors`; do not edit.",
+            "import CouncilVectors",
+            "",
+            "extension SpecRequirements {",
+            "    /// Every requirement of PROTOCOL.md: ID, section, level, normative text.",
+            "    public static let all: [Requirement] = [",
+        ]
+        for requirement in RequirementIndex.parse(document) {
+            lines.append("        Requirement(id: \(literal(requirement.id)), section: \(literal(requirement.section)), level: .\(requirement.level == .must ? "must" : requirement.level == .should ? "should" : requirement.level == .may ? "may" : "informative"), text: \(literal(requirement.text))),")
+        }
+        lines += ["    ]", "}", ""]
+        return lines.joined(separator: "\n")
+    }
+}

@@ -52,7 +52,7 @@ struct MandateCommand: AsyncParsableCommand {
     @Option(help: "The delegate's vote weight.") var weight = 1
     @Option(help: "Kinds of question the delegate may act on, comma-separated.") var scope: String
     @Option(help: "A binding instruction, question=for|against|abstain (repeatable).") var instruct: [String] = []
-    @Option(help: "How long the mandate is valid: 90s, 15m, 2h, 30d.") var validFor = Duration(argument: "30d")!
+    @Option(help: "How long the mandate is valid: 90s, 15m, 2h, 30d.") var validFor = TimeSpan(argument: "30d")!
 
     func run() async throws {
         let delegateKey = try Bytes32(hex: delegate) ?? KeyFile.load(path: delegate).publicKey
@@ -89,7 +89,7 @@ struct ProposeCommand: AsyncParsableCommand {
     @Option(help: "The kind of question (checked against scopes).") var kind: String
     @Option(help: "majority, two-thirds or unanimity.") var rule = "majority"
     @Option(help: "Seats that must vote for a decision.") var quorum = 1
-    @Option(help: "Voting stays open at least this long: 90s, 15m, 2h, 30d.") var closesIn = Duration(argument: "1h")!
+    @Option(help: "Voting stays open at least this long: 90s, 15m, 2h, 30d.") var closesIn = TimeSpan(argument: "1h")!
     @Option(help: "A short title.") var title: String
     @Option(help: "The resolution's text.") var text = ""
 

@@ -13,7 +13,7 @@ struct Council: AsyncParsableCommand {
             """,
         subcommands: [
             Up.self, Down.self, Status.self, Mandates.self, Resolutions.self, MandateCommand.self, RecallCommand.self, ProposeCommand.self, VoteCommand.self,
-            CloseCommand.self, ReplaceCommand.self, DissolveCommand.self, Keygen.self, Replay.self, Simulate.self, Vectors.self,
+            CloseCommand.self, ReplaceCommand.self, DissolveCommand.self, Keygen.self, Replay.self, Conformance.self, Simulate.self, Vectors.self,
         ]
     )
 }

@@ -56,7 +56,7 @@ struct CLIError: Error, CustomStringConvertible {
 }
 
 /// Durations written as 90s, 15m, 2h or 30d.
-struct Duration: ExpressibleByArgument {
+struct TimeSpan: ExpressibleByArgument {
     let milliseconds: UInt64
 
     init?(argument: String) {

@@ -18,6 +18,18 @@ struct Vectors: ParsableCommand {
     @Flag(help: "Compare with the files on disk instead of writing; exit 1 on any drift.")
     var check = false
 
+    /// Writes, or with --check compares, one generated file.
+    func generated(path: String, content: String, drifted: inout [String]) throws {
+        let onDisk = try? String(contentsOfFile: path, encoding: .utf8)
+        if check {
+            if onDisk != content { drifted.append(path) }
+            print("\(onDisk == content ? "same   " : "DRIFTED") \(path)")
+        } else if onDisk != content {
+            try content.write(toFile: path, atomically: true, encoding: .utf8)
+            print("wrote \(path)")
+        }
+    }
+
     func run() throws {
         var drifted: [String] = []
         for file in VectorSuite.files() {
@@ -33,6 +45,8 @@ struct Vectors: ParsableCommand {
                 print("wrote \(url.path) (\(file.vectors.count) vectors)")
             }
         }
+        try generated(path: "Sources/CouncilConformance/Requirements.swift",
+                      content: SpecTables.requirementsSource(from: String(contentsOfFile: spec, encoding: .utf8)), drifted: &drifted)
         let specURL = URL(fileURLWithPath: spec)
         let document = try String(contentsOf: specURL, encoding: .utf8)
         let filled = SpecTables.filled(document)

@@ -1,0 +1,201 @@
+import ArgumentParser
+import CouncilConformance
+import CouncilNode
+import CouncilProtocol
+import CouncilVectors
+import Foundation
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// `council conformance`: the black-box conformance suite, over TCP.
+struct Conformance: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check an implementation of the protocol against the conformance suite.",
+        discussion: """
+            The implementation under test runs council budapest of the Spec's test federation \
+            (Spec/CONFORMANCE.md); the suite plays the other councils, their electors and \
+            delegates, and can forge, replay and break frames. Case IDs begin with the \
+            requirement they check (RECALL-2/only-issuer-recalls).
+
+            Exit status: 0 every selected case passed (skips allowed), 1 a case failed, \
+            2 inconclusive, 3 the harness could not run (no connection, bad options).
+            """
+    )
+
+    @Option(help: "The implementation's peer address, host:port.")
+    var target: String?
+
+    @Flag(help: "Start the reference daemon under the contract and run the suite against it.")
+    var selfTest = false
+
+    @Option(help: "Also listen here (host:port) for the cases where the implementation dials the suite.")
+    var listen: String?
+
+    @Flag(help: "List the cases and exit.")
+    var list = false
+
+    @Option(help: "Run only these cases: IDs, prefixes or requirements (comma-separated, repeatable).")
+    var only: [String] = []
+
+    @Option(help: "Skip these cases (same forms as --only).")
+    var exclude: [String] = []
+
+    @Option(help: "Only cases of this level: must, should or may.")
+    var level: String?
+
+    @Option(help: "Run the selection this many times.")
+    var `repeat` = 1
+
+    @Option(help: "Multiply every deadline by this factor (slow implementations, loaded machines).")
+    var timeoutScale: Double = 1
+
+    @Option(help: "Write the report as JSON here.")
+    var json: String?
+
+    @Option(help: "Write a JUnit XML report here.")
+    var junit: String?
+
+    @Option(help: "The councild executable for --self-test (default: next to this one).")
+    var councild: String?
+
+    func run() async throws {
+        var selection = ConformanceSuite.Selection()
+        selection.only = only.flatMap { $0.split(separator: ",").map(String.init) }
+        selection.exclude = exclude.flatMap { $0.split(separator: ",").map(String.init) }
+        selection.listen = listen != nil || selfTest
+        if let level {
+            guard let parsed = Requirement.Level(rawValue: level.uppercased()) else { throw ValidationError("--level is must, should or may") }
+            selection.level = parsed
+        }
+        let selected = ConformanceSuite.cases.filter(selection.includes)
+        if list {
+            for test in ConformanceSuite.cases { print("\(test.level.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(test.id)  — \(test.summary)") }
+            print("\(ConformanceSuite.cases.count) cases")
+            return
+        }
+        guard !selected.isEmpty else { throw ValidationError("no case matches the selection") }
+        var daemon: Process?
+        var folder: URL?
+        var address = target
+        var listenAddress = listen
+        if selfTest {
+            if listenAddress == nil { listenAddress = "127.0.0.1:\(Int.random(in: 30_000...40_000))" }
+            let started = try await startReference(listen: listenAddress!)
+            (daemon, folder, address) = (started.0, started.1, started.2)
+        }
+        defer {
+            if let daemon, daemon.isRunning {
+                daemon.terminate()
+                daemon.waitUntilExit()
+            }
+            if let folder { try? FileManager.default.removeItem(at: folder) }
+        }
+        guard let address else { throw ValidationError("say --target HOST:PORT, or --self-test") }
+        print("council conformance \(ConformanceSuite.version) · \(ConformanceSuite.specVersion)")
+        print("target \(address) · \(selected.count) case(s)\(self.repeat > 1 ? " × \(self.repeat)" : "")")
+        let context = CaseContext(target: address, timeoutScale: timeoutScale)
+        if let listenAddress { context.dialled = try await Self.listener(at: listenAddress, timeout: context.deadline(20)) }
+        do {
+            try await context.bootstrap()
+        } catch {
+            print("error: cannot reach or catch up with the implementation at \(address): \(error)")
+            throw ExitCode(3)
+        }
+        let results = await ConformanceSuite.run(selected, context: context, repeat: self.repeat) { index, result in
+            Self.report(index, result)
+        }
+        if let json { try (ConformanceSuite.json(results, target: address).rendered() + "\n").write(toFile: json, atomically: true, encoding: .utf8) }
+        if let junit { try ConformanceSuite.junit(results).write(toFile: junit, atomically: true, encoding: .utf8) }
+        let summary = ConformanceSuite.summary(results)
+        let count = { (name: String) in summary[name]?.intValue ?? 0 }
+        print("\n\(count("total")) cases: \(count("pass")) passed, \(count("fail")) failed, \(count("skip")) skipped, "
+            + "\(count("unsupported")) unsupported, \(count("inconclusive")) inconclusive")
+        if let must = summary["by_level"]?["MUST"] {
+            print("MUST: \(must["pass"]?.intValue ?? 0) passed, \(must["fail"]?.intValue ?? 0) failed")
+        }
+        let status = ConformanceSuite.exitStatus(results)
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    static func report(_ index: Int, _ result: ConformanceSuite.Result) {
+        let label = result.verdict.name.uppercased().padding(toLength: 12, withPad: " ", startingAt: 0)
+        print("\(label) \(result.test.id) [\(result.test.level.rawValue)] \(result.milliseconds) ms")
+        switch result.verdict {
+        case .fail(let expected, let actual):
+            print("    expected: \(expected)\n    actual:   \(actual)")
+            if let sentence = result.test.requirement?.text { print("    requirement: \(sentence.prefix(300))") }
+            for line in result.trace.suffix(12) { print("    \(line)") }
+        case .skip(let reason), .unsupported(let reason), .inconclusive(let reason):
+            print("    \(reason)")
+        case .pass:
+            break
+        }
+    }
+
+    /// Accepts the connections the implementation dials, one per call.
+    static func listener(at address: String, timeout: Duration) async throws -> @Sendable () async throws -> TestPeer {
+        guard let parsed = NetworkAddress(address) else { throw ValidationError("--listen \(address) is not host:port") }
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: parsed.host, port: parsed.port) { channel in
+                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+            }
+        let queue = AcceptedQueue()
+        Task {
+            try? await server.executeThenClose { inbound in
+                for try await channel in inbound { queue.add(channel) }
+            }
+        }
+        return {
+            guard let channel = await queue.next(within: timeout) else { throw TestPeer.Failure("the implementation did not dial \(address)") }
+            return TestPeer.accepted(channel)
+        }
+    }
+
+    /// Starts councild as council budapest of the test federation, empty, on a random port.
+    func startReference(listen: String) async throws -> (Process, URL, String) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("council-conformance-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try RosterDocument.render(ConformanceContract.roster).write(to: folder.appendingPathComponent("roster.json"), atomically: true, encoding: .utf8)
+        try KeyFile.write(ConformanceContract.councilKey(ConformanceContract.council), label: "budapest", to: folder.appendingPathComponent("budapest.key").path)
+        let port = Int.random(in: 41_000...49_000)
+        let config: JSONValue = [
+            "council": "budapest", "key": "budapest.key", "roster": "roster.json", "data": "data", "listen": .string("127.0.0.1:\(port)"),
+            "control": .string("127.0.0.1:\(port + 1)"), "peers": [["council": "szolnok", "address": .string(listen)]],
+        ]
+        try config.rendered().write(to: folder.appendingPathComponent("node.json"), atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: councild ?? NodeProcesses.defaultDaemon())
+        process.arguments = ["--config", folder.appendingPathComponent("node.json").path, "--log-level", "warning"]
+        let log = folder.appendingPathComponent("councild.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        let control = NetworkAddress(host: "127.0.0.1", port: port + 1)
+        for _ in 0..<100 {
+            if (try? await OperatorClient.request(["op": "status"], to: control)) != nil { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        print("self-test: the reference daemon runs council budapest on 127.0.0.1:\(port) (log \(log.path))")
+        return (process, folder, "127.0.0.1:\(port)")
+    }
+}
+
+/// Hands out accepted connections in order, with a deadline.
+final class AcceptedQueue: Sendable {
+    private let channels = Mutex<[NIOAsyncChannel<ByteBuffer, ByteBuffer>]>([])
+
+    func add(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) { channels.withLock { $0.append(channel) } }
+
+    func next(within timeout: Duration) async -> NIOAsyncChannel<ByteBuffer, ByteBuffer>? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let channel = channels.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { return channel }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+}
