@@ -83,7 +83,11 @@ let package = Package(
         .testTarget(name: "CouncilProtocolTests", dependencies: ["CouncilWire", "CouncilProtocol", "CouncilSimulator"]),
         .testTarget(
             name: "CouncilNodeTests",
-            dependencies: ["CouncilWire", "CouncilProtocol", "CouncilNode", "CouncilConformance", "councild", "council"]
+            dependencies: [
+                "CouncilWire", "CouncilProtocol", "CouncilNode", "CouncilConformance", "councild", "council",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
     ]
 )

@@ -46,6 +46,7 @@ enum LifecycleCases {
             let (_, answer) = try await context.act(ConformanceContract.councilKey(council), .dissolution(Dissolution(council: council, statement: "")))
             return context.verdict(answer, .reject(.keyReplaced))
         },
+        CoverageCases.replacedKey,
         ConformanceCase("DISSOLVE-1/other-council-cannot", "Another council may not dissolve Szolnok") { context in
             let (_, answer) = try await context.act(ConformanceContract.councilKey("gyor"), .dissolution(Dissolution(council: council, statement: "")))
             return context.verdict(answer, .reject(.notAuthorised))

@@ -26,11 +26,18 @@ public struct CouncilDaemon: Service {
     let configuration: NodeConfiguration
     let logger: Logger
     let registry: PrometheusCollectorRegistry?
+    /// The Spec's rules; tests plant faulty ones to show the conformance suite catches them.
+    let rules: any GovernanceRules
 
     public init(configuration: NodeConfiguration, logger: Logger, registry: PrometheusCollectorRegistry?) {
+        self.init(configuration: configuration, logger: logger, registry: registry, rules: SpecRules())
+    }
+
+    init(configuration: NodeConfiguration, logger: Logger, registry: PrometheusCollectorRegistry?, rules: any GovernanceRules) {
         self.configuration = configuration
         self.logger = logger
         self.registry = registry
+        self.rules = rules
     }
 
     /// Loads the roster and key and opens the store: everything that can fail before a socket is opened.
@@ -55,7 +62,7 @@ public struct CouncilDaemon: Service {
         do {
             let store = try MessageStore(folder: configuration.dataDirectory, council: configuration.council, rosterHash: roster.hash)
             node = try Node(council: configuration.council, key: key, roster: roster, store: store, limits: configuration.limits,
-                            peers: configuration.peers, logger: logger)
+                            peers: configuration.peers, logger: logger, rules: rules)
         } catch {
             throw .runtime("cannot open the data folder \(configuration.dataDirectory): \(error)")
         }
@@ -69,7 +76,8 @@ public struct CouncilDaemon: Service {
             throw DaemonFailure.configuration("\(configuration.keyFile): public key \(node.key.publicKey.short) is not \(configuration.council)'s current key (\(current?.short ?? "none"))")
         }
         let runner = LinkRunner(node: node, limits: configuration.limits, logger: logger)
-        let links = try await bind(configuration.listen, "peer links") { channel in LinkRunner.configure(channel) }
+        let maxFrameLength = configuration.limits.maxFrameLength
+        let links = try await bind(configuration.listen, "peer links") { channel in LinkRunner.configure(channel, maxFrameLength: maxFrameLength) }
         let control = try await bind(configuration.control, "operator channel") { channel in
             channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineDecoder()))

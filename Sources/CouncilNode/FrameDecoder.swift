@@ -14,6 +14,9 @@ struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
     typealias InboundOut = FrameChunk
 
     private var poisoned = false
+    let maxFrameLength: Int
+
+    init(maxFrameLength: Int = Limits.maxFrameLength) { self.maxFrameLength = maxFrameLength }
 
     mutating func decode(buffer: inout ByteBuffer) throws -> FrameChunk? {
         if poisoned {
@@ -21,14 +24,16 @@ struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
             return nil
         }
         guard let declared = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return nil }
-        let length: Int
-        do {
-            // The sealed minimum is checked when the frame is opened; here, the smaller plaintext one.
-            length = try FrameLength.check(declared, sealed: false)
-        } catch {
-            poisoned = true
-            buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
-            return .lengthFault(error)
+        let length = Int(declared)
+        if length > maxFrameLength || length < Limits.minPlaintextFrameLength {
+            do {
+                // The sealed minimum is checked when the frame is opened; here, the plaintext one.
+                _ = try FrameLength.check(declared, sealed: false)
+            } catch {
+                poisoned = true
+                buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+                return .lengthFault(error)
+            }
         }
         guard buffer.readableBytes >= FrameLength.prefixSize + length else { return nil }
         buffer.moveReaderIndex(forwardBy: FrameLength.prefixSize)

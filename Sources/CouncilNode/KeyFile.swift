@@ -20,14 +20,19 @@ public enum KeyFile {
         return key
     }
 
-    public static func write(_ key: SigningKey, label: String, to path: String) throws {
+    /// The file's text.
+    public static func render(_ key: SigningKey, label: String) -> String {
         let json: JSONValue = [
             "kind": "council-protocol ed25519 seed", "label": .string(label), "seed": .string(key.seed.description),
             "public_key": .string(key.publicKey.description),
         ]
+        return json.rendered() + "\n"
+    }
+
+    public static func write(_ key: SigningKey, label: String, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        guard FileManager.default.createFile(atPath: path, contents: Data((json.rendered() + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+        guard FileManager.default.createFile(atPath: path, contents: Data(render(key, label: label).utf8), attributes: [.posixPermissions: 0o600]) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
         }
     }

@@ -17,9 +17,9 @@ struct LinkRunner {
     typealias Channel = NIOAsyncChannel<FrameChunk, ByteBuffer>
 
     /// The pipeline of every link: frame splitting in, raw bytes out.
-    static func configure(_ channel: any NIOCore.Channel) -> EventLoopFuture<Channel> {
+    static func configure(_ channel: any NIOCore.Channel, maxFrameLength: Int = Limits.maxFrameLength) -> EventLoopFuture<Channel> {
         channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
+            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameLength: maxFrameLength)))
             return try Channel(wrappingChannelSynchronously: channel)
         }
     }

@@ -44,8 +44,11 @@ public actor Node {
     let wakes: AsyncStream<Void>
     public let configuredPeers: [NodeConfiguration.Peer]
 
+    let rules: any GovernanceRules
+
     public init(council: String, key: SigningKey, roster: Roster, store: MessageStore, limits: NodeLimits,
-                peers: [NodeConfiguration.Peer], logger: Logger) throws {
+                peers: [NodeConfiguration.Peer], logger: Logger, rules: any GovernanceRules = SpecRules()) throws {
+        self.rules = rules
         self.council = council
         self.key = key
         self.roster = roster
@@ -53,7 +56,7 @@ public actor Node {
         self.limits = limits
         self.logger = logger
         configuredPeers = peers
-        let (restored, settled) = try Self.restore(roster: roster, store: store, maxPending: limits.maxPending)
+        let (restored, settled) = try Self.restore(roster: roster, store: store, maxPending: limits.maxPending, rules: rules)
         ledger = restored
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         if !settled.isEmpty {
@@ -65,8 +68,8 @@ public actor Node {
     /// Rebuilds the core from the store: accepted messages in their order, then the held ones.
     /// Held messages that the restart can now decide (their time has come) are returned as records
     /// to store, so the database follows the core.
-    static func restore(roster: Roster, store: MessageStore, maxPending: Int) throws -> (Ledger, [MessageStore.Record]) {
-        var ledger = Ledger(roster: roster, maxPending: maxPending)
+    static func restore(roster: Roster, store: MessageStore, maxPending: Int, rules: any GovernanceRules) throws -> (Ledger, [MessageStore.Record]) {
+        var ledger = Ledger(roster: roster, rules: rules, maxPending: maxPending)
         let stored = try store.load()
         for bytes in stored.accepted { _ = ledger.receive(bytes: bytes, now: Self.now()) }
         var settled: [MessageStore.Record] = []
@@ -291,7 +294,7 @@ public actor Node {
             }
         }
         do {
-            (ledger, _) = try Self.restore(roster: roster, store: store, maxPending: limits.maxPending)
+            (ledger, _) = try Self.restore(roster: roster, store: store, maxPending: limits.maxPending, rules: rules)
         } catch {
             logger.critical("cannot reload the store", metadata: ["error": "\(error)"])
         }

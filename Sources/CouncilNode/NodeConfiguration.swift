@@ -37,6 +37,8 @@ public struct NodeLimits: Sendable {
     public var deadLinkAfterMilliseconds = 15_000
     public var maxInvalidFrames = 16
     public var maxPending = 10_000
+    /// [FRAME-3] Not configurable: tests lower their guard here to show the conformance suite notices.
+    var maxFrameLength = Limits.maxFrameLength
 
     public init() {}
 }

@@ -1,4 +1,7 @@
 import ArgumentParser
+import CouncilConformance
+import CouncilNode
+import CouncilProtocol
 import CouncilVectors
 import Foundation
 
@@ -47,6 +50,11 @@ struct Vectors: ParsableCommand {
         }
         try generated(path: "Sources/CouncilConformance/Requirements.swift",
                       content: SpecTables.requirementsSource(from: String(contentsOfFile: spec, encoding: .utf8)), drifted: &drifted)
+        try generated(path: "Spec/conformance/TRACEABILITY.md",
+                      content: Traceability.markdown(spec: String(contentsOfFile: spec, encoding: .utf8), testsFolder: "Tests"), drifted: &drifted)
+        try generated(path: "Spec/conformance/roster.json", content: RosterDocument.render(ConformanceContract.roster), drifted: &drifted)
+        try generated(path: "Spec/conformance/budapest.key",
+                      content: KeyFile.render(ConformanceContract.councilKey(ConformanceContract.council), label: "budapest (public test key)"), drifted: &drifted)
         let specURL = URL(fileURLWithPath: spec)
         let document = try String(contentsOf: specURL, encoding: .utf8)
         let filled = SpecTables.filled(document)

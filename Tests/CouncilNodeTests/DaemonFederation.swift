@@ -94,6 +94,10 @@ final class DaemonFederation: @unchecked Sendable {
 
     /// Polls until `condition` holds, or fails the test with `what` after `seconds`.
     func eventually(_ what: String, seconds: Double = 15, _ condition: () async throws -> Bool) async throws {
+        try await Self.eventually(what, seconds: seconds, condition)
+    }
+
+    static func eventually(_ what: String, seconds: Double = 15, _ condition: () async throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if try await condition() { return }
