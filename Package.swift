@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "CouncilProtocol", targets: ["CouncilProtocol"]),
         .executable(name: "council", targets: ["council"]),
         .executable(name: "councild", targets: ["councild"]),
+        .executable(name: "council-bench", targets: ["council-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -73,6 +74,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The benchmark suite (Benchmarks/run, BENCHMARKS.md).
+        .executableTarget(
+            name: "council-bench",
+            dependencies: ["CouncilWire", "CouncilProtocol", "CouncilSimulator", "CouncilNode", "CouncilConformance"],
+            path: "Benchmarks/Sources/council-bench"
+        ),
         // libFuzzer target for the decoder: Tests/Fuzz/run builds it with --sanitize=fuzzer.
         .executableTarget(name: "CouncilFuzz", dependencies: ["CouncilVectors"]),
         .testTarget(
@@ -80,11 +87,13 @@ let package = Package(
             dependencies: ["CouncilWire", "CouncilProtocol", "CouncilVectors"],
             resources: [.copy("Regressions")]
         ),
-        .testTarget(name: "CouncilProtocolTests", dependencies: ["CouncilWire", "CouncilProtocol", "CouncilSimulator"]),
+        // Faulty rules that tests plant to show the checkers catch them; no product depends on it.
+        .target(name: "PlantedFaults", dependencies: ["CouncilWire", "CouncilProtocol"], path: "Tests/PlantedFaults"),
+        .testTarget(name: "CouncilProtocolTests", dependencies: ["CouncilWire", "CouncilProtocol", "CouncilSimulator", "PlantedFaults"]),
         .testTarget(
             name: "CouncilNodeTests",
             dependencies: [
-                "CouncilWire", "CouncilProtocol", "CouncilNode", "CouncilConformance", "councild", "council",
+                "CouncilWire", "CouncilProtocol", "CouncilNode", "CouncilConformance", "councild", "council", "PlantedFaults",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -23,6 +23,9 @@ struct Up: AsyncParsableCommand {
     @Option(help: "The definition to create the folder from, when it does not exist yet.")
     var definition = LocalFederation.defaultDefinition
 
+    @Option(help: "Add this to every port of the definition, to run a second federation beside the first (new folders only).")
+    var portOffset = 0
+
     @Flag(help: "Delete the folder's keys and data first and start over.")
     var fresh = false
 
@@ -40,7 +43,7 @@ struct Up: AsyncParsableCommand {
             try FileManager.default.removeItem(at: local.url)
         }
         let resumed = local.exists
-        let definition = resumed ? try local.definition() : try local.create(from: self.definition)
+        let definition = resumed ? try local.definition() : try local.create(from: self.definition, portOffset: portOffset)
         let watch = FederationWatch(federation: local, definition: definition)
         print("\(definition.federation): \(definition.nodes.count) nodes, \(definition.links.count) links, in \(federation) (\(resumed ? "resumed" : "new"))")
         var follower = LogFollower(federation: local)
@@ -48,7 +51,10 @@ struct Up: AsyncParsableCommand {
         let started = Date()
         for node in definition.nodes where !processes.isRunning(node.council) { try processes.start(node.council) }
         for node in definition.nodes {
-            print("  \(node.council.padding(toLength: 9, withPad: " ", startingAt: 0)) 127.0.0.1:\(node.port)  operator 127.0.0.1:\(node.port + 100)  \(node.display)")
+            let address = (try? NodeConfiguration.load(path: local.configPath(of: node.council)))
+            let listen = address.map { "\($0.listen)" } ?? "?"
+            let control = address.map { "\($0.control)" } ?? "?"
+            print("  \(node.council.padding(toLength: 9, withPad: " ", startingAt: 0)) \(listen)  operator \(control)  \(node.display)")
         }
         let allUp = await watch.waitForLinks(timeout: 15)
         let snapshot = await watch.snapshot()

@@ -35,36 +35,20 @@ struct Vectors: ParsableCommand {
 
     func run() throws {
         var drifted: [String] = []
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         for file in VectorSuite.files() {
-            let url = URL(fileURLWithPath: output).appendingPathComponent(file.fileName)
-            let rendered = file.rendered
-            if check {
-                let onDisk = try? String(contentsOf: url, encoding: .utf8)
-                if onDisk != rendered { drifted.append(file.fileName) }
-                print("\(onDisk == rendered ? "same   " : "DRIFTED") \(url.path) (\(file.vectors.count) vectors)")
-            } else {
-                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try rendered.write(to: url, atomically: true, encoding: .utf8)
-                print("wrote \(url.path) (\(file.vectors.count) vectors)")
-            }
+            try generated(path: URL(fileURLWithPath: output).appendingPathComponent(file.fileName).path, content: file.rendered, drifted: &drifted)
         }
-        try generated(path: "Sources/CouncilConformance/Requirements.swift",
-                      content: SpecTables.requirementsSource(from: String(contentsOfFile: spec, encoding: .utf8)), drifted: &drifted)
-        try generated(path: "Spec/conformance/TRACEABILITY.md",
-                      content: Traceability.markdown(spec: String(contentsOfFile: spec, encoding: .utf8), testsFolder: "Tests"), drifted: &drifted)
+        let document = try String(contentsOfFile: spec, encoding: .utf8)
+        // The Spec's own generated tables first: the requirement list is read from the result.
+        try generated(path: spec, content: SpecTables.filled(document), drifted: &drifted)
+        let filled = SpecTables.filled(document)
+        try generated(path: "Sources/CouncilConformance/Requirements.swift", content: SpecTables.requirementsSource(from: filled), drifted: &drifted)
+        try generated(path: "Spec/conformance/TRACEABILITY.md", content: Traceability.markdown(spec: filled, testsFolder: "Tests"), drifted: &drifted)
         try generated(path: "Spec/conformance/roster.json", content: RosterDocument.render(ConformanceContract.roster), drifted: &drifted)
         try generated(path: "Spec/conformance/budapest.key",
-                      content: KeyFile.render(ConformanceContract.councilKey(ConformanceContract.council), label: "budapest (public test key)"), drifted: &drifted)
-        let specURL = URL(fileURLWithPath: spec)
-        let document = try String(contentsOf: specURL, encoding: .utf8)
-        let filled = SpecTables.filled(document)
-        if check {
-            if filled != document { drifted.append(spec) }
-            print("\(filled == document ? "same   " : "DRIFTED") \(spec) (generated tables)")
-        } else if filled != document {
-            try filled.write(to: specURL, atomically: true, encoding: .utf8)
-            print("updated the generated tables of \(spec)")
-        }
+                      content: KeyFile.render(ConformanceContract.councilKey(ConformanceContract.council), label: "budapest (public test key)"),
+                      drifted: &drifted)
         if !drifted.isEmpty {
             print("error: \(drifted.joined(separator: ", ")) differ from what the code generates; run `swift run council vectors`")
             throw ExitCode(1)

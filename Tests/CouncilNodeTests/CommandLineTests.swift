@@ -34,7 +34,7 @@ struct CommandLineTests {
     func up() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("council-up-\(UUID().uuidString.prefix(8))").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let (status, output) = try Self.run(["up", "--detach", "--federation", folder])
+        let (status, output) = try Self.run(["up", "--detach", "--federation", folder, "--port-offset", "\(Int.random(in: 20...200) * 10)"])
         let (downStatus, downOutput) = try Self.run(["down", "--federation", folder])
         #expect(status == 0, "\(output)")
         #expect(output.contains("all 10 links up"), "\(output)")

@@ -33,11 +33,13 @@ struct DaemonTests {
         let (mandate, decision) = try await federation.act(TestFederation.councilKey("miskolc"), Self.mandate(seat: "miskolc", delegate: delegate, weight: 2),
                                                            at: "miskolc")
         #expect(decision == "accepted")
+        try await federation.eventually("the mandate reaches Győr, two hops away") { try await federation.knows("gyor", mandate) == "accepted" }
         let (resolution, proposed) = try await federation.act(delegate, [
             "act": "PROPOSAL", "mandate": .string(mandate.description), "question": "general-strike", "kind": "strike", "rule": "majority",
             "quorum": 1, "closes_at": .uint(Self.now), "title": "General strike", "text": "",
         ], at: "gyor")
         #expect(proposed == "accepted")
+        try await federation.eventually("the proposal reaches Budapest") { try await federation.knows("budapest", resolution) == "accepted" }
         let (vote, voted) = try await federation.act(delegate, ["act": "VOTE", "resolution": .string(resolution.description),
                                                                "mandate": .string(mandate.description), "choice": "for"], at: "budapest")
         #expect(voted == "accepted")
@@ -55,6 +57,7 @@ struct DaemonTests {
         defer { federation.stopAll() }
         let delegate = TestFederation.delegateKey(2)
         let (mandate, _) = try await federation.act(TestFederation.councilKey("gyor"), Self.mandate(seat: "gyor", delegate: delegate), at: "gyor")
+        try await federation.eventually("the mandate reaches Miskolc") { try await federation.knows("miskolc", mandate) == "accepted" }
         let (resolution, _) = try await federation.act(delegate, [
             "act": "PROPOSAL", "mandate": .string(mandate.description), "question": "q", "kind": "strike", "rule": "majority", "quorum": 1,
             "closes_at": .uint(Self.now), "title": "t", "text": "",

@@ -4,6 +4,7 @@ import CouncilProtocol
 import CouncilWire
 import Foundation
 import Logging
+import PlantedFaults
 import ServiceLifecycle
 import Testing
 
@@ -12,25 +13,6 @@ import Testing
 /// option that selects them.
 @Suite("The conformance suite catches planted faults", .serialized)
 struct PlantedFaultTests {
-    struct AnySignature: GovernanceRules {
-        func verifies(_ message: SignedMessage, rosterHash: Bytes32) -> Bool { true }
-    }
-
-    struct RecallsIgnored: GovernanceRules {
-        func revocations(of mandate: LedgerEntry, in view: LedgerView, ledger: Ledger) -> [LedgerEntry] {
-            SpecRules().revocations(of: mandate, in: view, ledger: ledger).filter { $0.message.kind != .recall }
-        }
-    }
-
-    struct SeatCountedTwice: GovernanceRules {
-        func countedVotes(on resolution: LedgerEntry, in view: LedgerView, ledger: Ledger) -> [LedgerEntry] {
-            ledger.votes(on: resolution.id, in: view).filter { vote in
-                guard case .vote(let act) = vote.payload, let mandate = ledger.entry(act.mandate) else { return false }
-                return !SpecRules().revocations(of: mandate, in: view, ledger: ledger).contains { !$0.hasInPast(vote) }
-            }
-        }
-    }
-
     struct Fault: Sendable, CustomTestStringConvertible {
         let name: String
         let rules: any GovernanceRules
@@ -40,9 +22,9 @@ struct PlantedFaultTests {
     }
 
     static let faults: [Fault] = [
-        Fault(name: "accepting any signature", rules: AnySignature(), skipsFrameLimit: false, cases: ["SIG-3", "MSG-8"]),
-        Fault(name: "ignoring recalls", rules: RecallsIgnored(), skipsFrameLimit: false, cases: ["RECALL-4", "VOTE-5"]),
-        Fault(name: "counting a seat twice", rules: SeatCountedTwice(), skipsFrameLimit: false, cases: ["TALLY-2"]),
+        Fault(name: "accepting any signature", rules: PlantedFaults.AnySignature(), skipsFrameLimit: false, cases: ["SIG-3", "MSG-8"]),
+        Fault(name: "ignoring recalls", rules: PlantedFaults.RecallsIgnored(), skipsFrameLimit: false, cases: ["RECALL-4", "VOTE-5"]),
+        Fault(name: "counting a seat twice", rules: PlantedFaults.SeatCountedTwice(), skipsFrameLimit: false, cases: ["TALLY-2"]),
         Fault(name: "skipping the frame-size check", rules: SpecRules(), skipsFrameLimit: true, cases: ["FRAME-3/length-limit-plus-one", "FRAME-2"]),
     ]
 

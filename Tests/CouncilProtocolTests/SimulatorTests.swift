@@ -1,6 +1,7 @@
 import CouncilProtocol
 import CouncilSimulator
 import CouncilWire
+import PlantedFaults
 import Testing
 
 @Suite("The deterministic simulator")
@@ -46,43 +47,13 @@ struct SimulatorTests {
 /// simulator must catch each within 1,000 seeds (it usually takes one or two).
 @Suite("The simulator's checks can fail")
 struct PlantedBugTests {
-    struct RecallsIgnored: GovernanceRules {
-        func revocations(of mandate: LedgerEntry, in view: LedgerView, ledger: Ledger) -> [LedgerEntry] {
-            SpecRules().revocations(of: mandate, in: view, ledger: ledger).filter { $0.message.kind != .recall }
-        }
-    }
-
-    struct SeatCountedTwice: GovernanceRules {
-        func countedVotes(on resolution: LedgerEntry, in view: LedgerView, ledger: Ledger) -> [LedgerEntry] {
-            // Every vote its mandate's revocations leave standing, instead of one per seat.
-            ledger.votes(on: resolution.id, in: view).filter { vote in
-                guard case .vote(let act) = vote.payload, let mandate = ledger.entry(act.mandate) else { return false }
-                return !SpecRules().revocations(of: mandate, in: view, ledger: ledger).contains { !$0.hasInPast(vote) }
-            }
-        }
-    }
-
-    struct AnySignature: GovernanceRules {
-        func verifies(_ message: SignedMessage, rosterHash: Bytes32) -> Bool { true }
-    }
-
-    struct ScopeIgnored: GovernanceRules {
-        func scopeAllows(_ mandate: Mandate, kind: String) -> Bool { true }
-    }
-
-    struct ArrivalOrderTally: GovernanceRules {
-        func countedVotes(on resolution: LedgerEntry, in view: LedgerView, ledger: Ledger) -> [LedgerEntry] {
-            SpecRules().countedVotes(on: resolution, in: .everything, ledger: ledger)
-        }
-    }
-
     /// Each bug, and the words of the check that must report it.
     static let bugs: [(String, any GovernanceRules, String)] = [
-        ("recalls ignored", RecallsIgnored(), "revoked its mandate unseen"),
-        ("a seat counted twice", SeatCountedTwice(), "counted twice"),
-        ("any signature accepted", AnySignature(), "accepted forged message"),
-        ("votes outside scope counted", ScopeIgnored(), "outside its mandate's scope"),
-        ("order-dependent tallying", ArrivalOrderTally(), "did not converge"),
+        ("recalls ignored", PlantedFaults.RecallsIgnored(), "revoked its mandate unseen"),
+        ("a seat counted twice", PlantedFaults.SeatCountedTwice(), "counted twice"),
+        ("any signature accepted", PlantedFaults.AnySignature(), "accepted forged message"),
+        ("votes outside scope counted", PlantedFaults.ScopeIgnored(), "outside its mandate's scope"),
+        ("order-dependent tallying", PlantedFaults.ArrivalOrderTally(), "did not converge"),
     ]
 
     @Test("each planted bug is caught within 1,000 seeds", arguments: 0..<bugs.count)

@@ -1,0 +1,66 @@
+import CouncilConformance
+import CouncilNode
+import CouncilProtocol
+import Foundation
+
+/// A release-built councild of the conformance federation, for the scenarios that need real nodes.
+final class BenchNode {
+    let folder: URL
+    let council: String
+    let port: Int
+    let process = Process()
+
+    init(council: String, councild: String, peers: [(String, Int)] = []) throws {
+        self.council = council
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("council-bench-\(council)-\(UUID().uuidString.prefix(6))")
+        port = Int.random(in: 30_000...40_000)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try RosterDocument.render(ConformanceContract.roster).write(to: folder.appendingPathComponent("roster.json"), atomically: true, encoding: .utf8)
+        try KeyFile.write(ConformanceContract.councilKey(council), label: council, to: folder.appendingPathComponent("node.key").path)
+        let config: JSONValue = [
+            "council": .string(council), "key": "node.key", "roster": "roster.json", "data": "data",
+            "listen": .string("127.0.0.1:\(port)"), "control": .string("127.0.0.1:\(port + 1)"),
+            "peers": .array(peers.map { ["council": .string($0.0), "address": .string("127.0.0.1:\($0.1)")] }),
+            "limits": ["max_pending": 1_000_000],
+        ]
+        try config.rendered().write(to: folder.appendingPathComponent("node.json"), atomically: true, encoding: .utf8)
+        process.executableURL = URL(fileURLWithPath: councild)
+        process.arguments = ["--config", folder.appendingPathComponent("node.json").path, "--log-level", "warning"]
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Starts a node and waits until its operator channel answers.
+    static func start(council: String, councild: String, peers: [(String, Int)] = []) async throws -> BenchNode {
+        let node = try BenchNode(council: council, councild: councild, peers: peers)
+        for _ in 0..<200 {
+            if (try? await node.accepted()) != nil { return node }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        node.stop()
+        throw TestPeer.Failure("\(council) did not start")
+    }
+
+    var address: String { "127.0.0.1:\(port)" }
+
+    func accepted() async throws -> Int {
+        let status = try await OperatorClient.request(["op": "status"], to: NetworkAddress(host: "127.0.0.1", port: port + 1))
+        return Int(status["accepted"]?.intValue ?? 0)
+    }
+
+    /// Resident memory in KiB, from /proc.
+    func residentKiB() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: folder)
+    }
+}

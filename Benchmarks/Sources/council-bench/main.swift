@@ -1,0 +1,114 @@
+import CouncilConformance
+import CouncilProtocol
+import Foundation
+
+/// `council-bench`: the benchmark suite (BENCHMARKS.md). `Benchmarks/run` builds it in release
+/// mode and runs it; `--quick` finishes in under two minutes.
+let arguments = CommandLine.arguments
+let quick = arguments.contains("--quick")
+let output = arguments.firstIndex(of: "--output").map { arguments[$0 + 1] } ?? "Benchmarks/results.json"
+let councild = arguments.firstIndex(of: "--councild").map { arguments[$0 + 1] }
+    ?? URL(fileURLWithPath: arguments[0]).deletingLastPathComponent().appendingPathComponent("councild").path
+let cores = ProcessInfo.processInfo.activeProcessorCount
+let runs = quick ? 3 : 5
+var results: [Measurement] = []
+
+func progress(_ text: String) {
+    FileHandle.standardError.write(Data("  \(text)\n".utf8))
+}
+
+func measure(_ name: String, unit: String, runs: Int, _ sample: () async throws -> Double) async rethrows -> Measurement {
+    var samples: [Double] = []
+    for run in 1...runs {
+        samples.append(try await sample())
+        progress("\(name): run \(run)/\(runs) → \(format(samples.last!)) \(unit)")
+    }
+    return Measurement(name: name, unit: unit, samples: samples)
+}
+
+print("council-bench · \(cores) cores · \(quick ? "quick" : "full") · \(ProcessInfo.processInfo.operatingSystemVersionString)")
+
+// The limits, measured first.
+let verifyAll = await measure("ed25519 verify, all cores", unit: "ops/s", runs: runs) { await Scenarios.verifications(count: quick ? 20_000 : 60_000, cores: cores) }
+let verifyOne = await measure("ed25519 verify, one core", unit: "ops/s", runs: runs) { await Scenarios.verifications(count: quick ? 10_000 : 30_000, cores: 1) }
+let raw = await measure("raw length-prefix round trip", unit: "frames/s", runs: runs) { Scenarios.rawFraming(iterations: quick ? 200_000 : 1_000_000) }
+results += [verifyAll, verifyOne, raw]
+
+var codec = await measure("codec: MESSAGE decode + re-encode", unit: "frames/s", runs: runs) { Scenarios.codec(iterations: quick ? 100_000 : 500_000) }
+codec.limit = raw.median
+codec.limitName = raw.name
+results.append(codec)
+
+// Ingest over a real link, durable acknowledgements, one node.
+let ingestCount = quick ? 5_000 : 20_000
+do {
+    var rates: [Double] = []
+    for run in 1...runs {
+        let node = try await BenchNode.start(council: "budapest", councild: councild)
+        defer { node.stop() }
+        let messages = Scenarios.ingestMessages(count: ingestCount)
+        rates.append(try await Scenarios.ingest(target: node.address, messages: messages))
+        progress("ingest: run \(run)/\(runs) → \(format(rates.last!)) msgs/s")
+    }
+    var ingest = Measurement(name: "ingest: verified, durable, acknowledged (\(ingestCount) msgs)", unit: "msgs/s", samples: rates)
+    ingest.limit = verifyAll.median
+    ingest.limitName = verifyAll.name
+    results.append(ingest)
+} catch {
+    print("ingest failed: \(error)")
+}
+
+// Catch-up: a fresh node linked to one that holds the messages.
+do {
+    var rates: [Double] = []
+    for run in 1...max(1, runs - 2) {
+        let source = try await BenchNode.start(council: "budapest", councild: councild)
+        defer { source.stop() }
+        _ = try await Scenarios.ingest(target: source.address, messages: Scenarios.ingestMessages(count: ingestCount))
+        let started = DispatchTime.now().uptimeNanoseconds
+        let follower = try await BenchNode.start(council: "pecs", councild: councild, peers: [("budapest", source.port)])
+        defer { follower.stop() }
+        while try await follower.accepted() < ingestCount { try await Task.sleep(for: .milliseconds(20)) }
+        rates.append(Double(ingestCount) / (Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9))
+        progress("catch-up: run \(run) → \(format(rates.last!)) msgs/s")
+    }
+    var catchUp = Measurement(name: "catch-up of \(ingestCount) msgs by a fresh node", unit: "msgs/s", samples: rates)
+    catchUp.limit = verifyAll.median
+    catchUp.limitName = verifyAll.name
+    results.append(catchUp)
+} catch {
+    print("catch-up failed: \(error)")
+}
+
+let seeds = await measure("simulator (5 nodes, ≥200 msgs, ≥3 faults)", unit: "seeds/s", runs: runs) {
+    await Scenarios.simulator(seeds: quick ? 20 : 100, cores: cores)
+}
+results.append(seeds)
+
+// The table.
+print("")
+print("| scenario | median | spread (min–max) | limit | ratio |")
+print("| --- | ---: | ---: | --- | ---: |")
+for result in results {
+    let (low, high) = result.spread
+    let limit = result.limitName.map { "\($0): \(format(result.limit ?? 0))" } ?? "—"
+    let ratio = result.ratio.map { String(format: "%.2f×", $0) } ?? "—"
+    print("| \(result.name) | \(format(result.median)) \(result.unit) | \(format(low))–\(format(high)) | \(limit) | \(ratio) |")
+}
+
+let json: JSONValue = [
+    "machine": ["cores": .uint(cores), "os": .string(ProcessInfo.processInfo.operatingSystemVersionString)],
+    "mode": .string(quick ? "quick" : "full"),
+    "date": .string(ISO8601DateFormatter().string(from: Date())),
+    "scenarios": .array(results.map { result in
+        [
+            "name": .string(result.name), "unit": .string(result.unit), "median": .int(Int64(result.median.rounded())),
+            "min": .int(Int64((result.samples.min() ?? 0).rounded())), "max": .int(Int64((result.samples.max() ?? 0).rounded())),
+            "samples": .array(result.samples.map { .int(Int64($0.rounded())) }),
+            "limit": result.limit.map { .int(Int64($0.rounded())) } ?? .null, "limit_name": result.limitName.map { .string($0) } ?? .null,
+            "ratio_percent": result.ratio.map { .int(Int64(($0 * 100).rounded())) } ?? .null,
+        ]
+    }),
+]
+try (json.rendered() + "\n").write(toFile: output, atomically: true, encoding: .utf8)
+print("\nwrote \(output)")
