@@ -18,6 +18,9 @@ public final class CaseContext: @unchecked Sendable {  // cases run one at a tim
     private var opened: [TestPeer] = []
     /// A peer the implementation dialled (for `--listen` cases), handed over by the runner.
     public var dialled: (() async throws -> TestPeer)?
+    /// Crashes the implementation (SIGKILL) and starts it again on the same store, when the runner
+    /// controls its process (`--self-test`); nil otherwise.
+    public var crashAndRestart: (() async throws -> Void)?
 
     public init(target: String, timeoutScale: Double) {
         self.target = target

@@ -13,7 +13,7 @@ public enum ConformanceSuite {
     /// dissolution last.
     public static var cases: [ConformanceCase] {
         ListenCases.all + FramingCases.all + HandshakeCases.all + VectorCases.all + GovernanceCases.all + VotingCases.all + RelayCases.all
-            + CoverageCases.all + LifecycleCases.all
+            + CoverageCases.all + DurabilityCases.all + LifecycleCases.all
     }
 
     public struct Selection: Sendable {

@@ -4,7 +4,6 @@ public enum OffTheWire {
     public static let reasons: [String: String] = [
         "ENC-4": "no version-1 frame or message carries a bool; only the state digest's encoding does, and the digest is not on the wire",
         "SEAL-4": "reaching 2^64 sealed frames on one link is not possible in a test",
-        "ACK-2": "durability needs the implementation's process or machine to crash, which the suite cannot cause",
         "ACK-5": "needs control of the implementation's disk",
         "NODE-1": "the test roster has five councils besides Budapest, far fewer than MAX_PEERS",
         "NODE-2": "filling an outbound queue needs traffic the suite cannot make the implementation send",

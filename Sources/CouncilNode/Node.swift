@@ -87,6 +87,7 @@ public actor Node {
 
     /// [ORDER-7] Decides held messages whose time has come; run every second by the daemon.
     func tick() {
+        if limits.acknowledgesBeforeDurable { wake.yield() }
         let decisions = ledger.tick(now: Self.now())
         guard !decisions.isEmpty else { return }
         var work = Work()
@@ -161,6 +162,7 @@ public actor Node {
                     case .duplicate(let id): work.outputs.append(.send(link, .ack(Ack(id: id, status: .duplicate))))
                     case .rejected(let id, let error):
                         work.outputs.append(.send(link, .reject(Reject(id: id, code: error.code, detail: error.detail))))
+                        if limits.relaysRejected, let message = try? SignedMessage(bytes: bytes) { work.outputs.append(.relay(message, except: link)) }
                         counts = error.code.rawValue < 0x0300
                         logger.notice("rejected message", metadata: ["peer": "\(link.peer)", "id": "\(id.short)", "code": "\(error.code.name)",
                                                                     "detail": "\(error.detail)"])
@@ -217,6 +219,14 @@ public actor Node {
     }
 
     func enqueue(_ work: Work) {
+        var work = work
+        if limits.acknowledgesBeforeDurable {
+            // The planted fault: answers go out now, the store catches up later.
+            for output in work.outputs { perform(output) }
+            work.outputs = []
+            pending.append(work)
+            return
+        }
         pending.append(work)
         Gauge(label: "council_commit_queue_depth").record(pending.count)
         wake.yield()

@@ -39,6 +39,10 @@ public struct NodeLimits: Sendable {
     public var maxPending = 10_000
     /// [FRAME-3] Not configurable: tests lower their guard here to show the conformance suite notices.
     var maxFrameLength = Limits.maxFrameLength
+    /// [RELAY-2] Not configurable either, and false: tests set it to plant a fault.
+    var relaysRejected = false
+    /// [ACK-2] Likewise: a planted fault that acknowledges at once and writes only every two seconds.
+    var acknowledgesBeforeDurable = false
 
     public init() {}
 }

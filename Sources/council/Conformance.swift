@@ -75,27 +75,28 @@ struct Conformance: AsyncParsableCommand {
             return
         }
         guard !selected.isEmpty else { throw ValidationError("no case matches the selection") }
-        var daemon: Process?
-        var folder: URL?
+        var reference: ReferenceDaemon?
         var address = target
         var listenAddress = listen
         if selfTest {
-            if listenAddress == nil { listenAddress = "127.0.0.1:\(Int.random(in: 30_000...40_000))" }
-            let started = try await startReference(listen: listenAddress!)
-            (daemon, folder, address) = (started.0, started.1, started.2)
+            if listenAddress == nil { listenAddress = "127.0.0.1:\(Int.random(in: 30_910...30_990))" }
+            reference = try await ReferenceDaemon.start(listen: listenAddress!, councild: councild ?? NodeProcesses.defaultDaemon())
+            address = reference?.address
         }
-        defer {
-            if let daemon, daemon.isRunning {
-                daemon.terminate()
-                daemon.waitUntilExit()
-            }
-            if let folder { try? FileManager.default.removeItem(at: folder) }
-        }
+        defer { reference?.stop() }
         guard let address else { throw ValidationError("say --target HOST:PORT, or --self-test") }
         print("council conformance \(ConformanceSuite.version) · \(ConformanceSuite.specVersion)")
         print("target \(address) · \(selected.count) case(s)\(self.repeat > 1 ? " × \(self.repeat)" : "")")
         let context = CaseContext(target: address, timeoutScale: timeoutScale)
-        if let listenAddress { context.dialled = try await Self.listener(at: listenAddress, timeout: context.deadline(20)) }
+        if let reference { context.crashAndRestart = { try await reference.crashAndRestart() } }
+        if let listenAddress {
+            do {
+                context.dialled = try await Self.listener(at: listenAddress, timeout: context.deadline(20))
+            } catch {
+                print("error: cannot listen on \(listenAddress): \(error)")
+                throw ExitCode(3)
+            }
+        }
         do {
             try await context.bootstrap()
         } catch {
@@ -152,35 +153,76 @@ struct Conformance: AsyncParsableCommand {
             return TestPeer.accepted(channel)
         }
     }
+}
 
-    /// Starts councild as council budapest of the test federation, empty, on a random port.
-    func startReference(listen: String) async throws -> (Process, URL, String) {
+/// The reference daemon under the contract, for `--self-test`: council budapest of the test
+/// federation, empty, on a random port; the suite may crash and restart it (ACK-2).
+final class ReferenceDaemon: @unchecked Sendable {
+    let folder: URL
+    let port: Int
+    let councild: String
+    var process: Process
+
+    var address: String { "127.0.0.1:\(port)" }
+    var config: String { folder.appendingPathComponent("node.json").path }
+
+    static func start(listen: String, councild: String) async throws -> ReferenceDaemon {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("council-conformance-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try RosterDocument.render(ConformanceContract.roster).write(to: folder.appendingPathComponent("roster.json"), atomically: true, encoding: .utf8)
         try KeyFile.write(ConformanceContract.councilKey(ConformanceContract.council), label: "budapest", to: folder.appendingPathComponent("budapest.key").path)
-        let port = Int.random(in: 41_000...49_000)
+        // Below the ephemeral range (32768–60999), so no outgoing connection holds the port.
+        let port = Int.random(in: 29_000...30_900)
         let config: JSONValue = [
             "council": "budapest", "key": "budapest.key", "roster": "roster.json", "data": "data", "listen": .string("127.0.0.1:\(port)"),
             "control": .string("127.0.0.1:\(port + 1)"), "peers": [["council": "szolnok", "address": .string(listen)]],
         ]
         try config.rendered().write(to: folder.appendingPathComponent("node.json"), atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: councild ?? NodeProcesses.defaultDaemon())
-        process.arguments = ["--config", folder.appendingPathComponent("node.json").path, "--log-level", "warning"]
+        let daemon = ReferenceDaemon(folder: folder, port: port, councild: councild)
+        try await daemon.launch()
+        print("self-test: the reference daemon runs council budapest on \(daemon.address) (log \(folder.appendingPathComponent("councild.log").path))")
+        return daemon
+    }
+
+    init(folder: URL, port: Int, councild: String) {
+        self.folder = folder
+        self.port = port
+        self.councild = councild
+        process = Process()
+    }
+
+    func launch() async throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: councild)
+        process.arguments = ["--config", config, "--log-level", "warning"]
         let log = folder.appendingPathComponent("councild.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
         let control = NetworkAddress(host: "127.0.0.1", port: port + 1)
-        for _ in 0..<100 {
-            if (try? await OperatorClient.request(["op": "status"], to: control)) != nil { break }
-            try await Task.sleep(for: .milliseconds(50))
+        for _ in 0..<200 {
+            if (try? await OperatorClient.request(["op": "status"], to: control)) != nil { return }
+            try await Task.sleep(for: .milliseconds(25))
         }
-        print("self-test: the reference daemon runs council budapest on 127.0.0.1:\(port) (log \(log.path))")
-        return (process, folder, "127.0.0.1:\(port)")
+        throw CLIError("the reference daemon did not start; see \(folder.path)/councild.log")
+    }
+
+    /// SIGKILL, then a start on the same data folder.
+    func crashAndRestart() async throws {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try await launch()
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: folder)
     }
 }
 

@@ -26,7 +26,8 @@ final class DaemonFederation: @unchecked Sendable {
     init(nodes: [String], links: [(String, String)]) throws {
         self.nodes = nodes
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("council-test-\(UUID().uuidString.prefix(8))")
-        let base = Int.random(in: 20_000...50_000)
+        // Below Linux's ephemeral range (32768–60999), so no outgoing connection holds the port.
+        let base = Int.random(in: 20_000...28_900)
         ports = Dictionary(uniqueKeysWithValues: nodes.enumerated().map { ($1, base + $0 * 3) })
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try RosterDocument.render(roster).write(to: folder.appendingPathComponent("roster.json"), atomically: true, encoding: .utf8)

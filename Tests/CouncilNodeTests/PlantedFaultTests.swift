@@ -4,8 +4,8 @@ import CouncilProtocol
 import CouncilWire
 import Foundation
 import Logging
-import PlantedFaults
 import ServiceLifecycle
+import PlantedFaults
 import Testing
 
 /// The conformance suite can fail: the reference node, run here in-process with one planted
@@ -17,6 +17,8 @@ struct PlantedFaultTests {
         let name: String
         let rules: any GovernanceRules
         let skipsFrameLimit: Bool
+        var relaysRejected = false
+        var acknowledgesEarly = false
         let cases: [String]
         var testDescription: String { name }
     }
@@ -26,47 +28,82 @@ struct PlantedFaultTests {
         Fault(name: "ignoring recalls", rules: PlantedFaults.RecallsIgnored(), skipsFrameLimit: false, cases: ["RECALL-4", "VOTE-5"]),
         Fault(name: "counting a seat twice", rules: PlantedFaults.SeatCountedTwice(), skipsFrameLimit: false, cases: ["TALLY-2"]),
         Fault(name: "skipping the frame-size check", rules: SpecRules(), skipsFrameLimit: true, cases: ["FRAME-3/length-limit-plus-one", "FRAME-2"]),
+        Fault(name: "relaying rejected messages", rules: SpecRules(), skipsFrameLimit: false, relaysRejected: true, cases: ["RELAY-2"]),
+        Fault(name: "acknowledging before durable", rules: SpecRules(), skipsFrameLimit: false, acknowledgesEarly: true, cases: ["ACK-2"]),
     ]
 
     @Test("a planted fault makes at least one conformance case fail", arguments: faults)
     func caught(fault: Fault) async throws {
-        let results = try await run(rules: fault.rules, skipsFrameLimit: fault.skipsFrameLimit, cases: fault.cases)
+        let results = try await run(rules: fault.rules, skipsFrameLimit: fault.skipsFrameLimit, relaysRejected: fault.relaysRejected,
+                                    acknowledgesEarly: fault.acknowledgesEarly, cases: fault.cases)
         #expect(!results.isEmpty)
         #expect(results.contains { $0.verdict.name == "fail" }, "no case failed with the fault: \(fault.name)")
     }
 
     @Test("without a fault, the same cases pass in the same harness")
     func control() async throws {
-        let results = try await run(rules: SpecRules(), skipsFrameLimit: false, cases: Self.faults.flatMap(\.cases))
+        let results = try await run(rules: SpecRules(), skipsFrameLimit: false, relaysRejected: false, cases: Self.faults.flatMap(\.cases))
         #expect(results.count >= 10)
         #expect(results.allSatisfy { $0.verdict == .pass }, "\(results.filter { $0.verdict != .pass }.map(\.test.id))")
     }
 
-    func run(rules: any GovernanceRules, skipsFrameLimit: Bool, cases: [String]) async throws -> [ConformanceSuite.Result] {
+    func run(rules: any GovernanceRules, skipsFrameLimit: Bool, relaysRejected: Bool, acknowledgesEarly: Bool = false,
+             cases: [String]) async throws -> [ConformanceSuite.Result] {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("council-planted-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         try RosterDocument.render(ConformanceContract.roster).write(to: folder.appendingPathComponent("roster.json"), atomically: true, encoding: .utf8)
         try KeyFile.write(ConformanceContract.councilKey("budapest"), label: "budapest", to: folder.appendingPathComponent("budapest.key").path)
-        let port = Int.random(in: 50_000...60_000)
+        let port = Int.random(in: 31_000...32_600)
         let text = """
             {"council": "budapest", "key": "budapest.key", "roster": "roster.json", "data": "data",
              "listen": "127.0.0.1:\(port)", "control": "127.0.0.1:\(port + 1)"}
             """
         var configuration = try NodeConfiguration.parse(text, file: folder.appendingPathComponent("node.json").path)
         if skipsFrameLimit { configuration.limits.maxFrameLength = Int(UInt32.max) }
-        let logger = Logger(label: "planted", factory: { _ in SwiftLogNoOpLogHandler() })
-        let daemon = CouncilDaemon(configuration: configuration, logger: logger, registry: nil, rules: rules)
-        let group = ServiceGroup(configuration: .init(services: [.init(service: daemon)], logger: logger))
-        let running = Task { try await group.run() }
-        defer { running.cancel() }
+        configuration.limits.relaysRejected = relaysRejected
+        configuration.limits.acknowledgesBeforeDurable = acknowledgesEarly
+        let node = InProcessNode(configuration: configuration, rules: rules)
+        try await node.start()
+        defer { node.crash() }
         let context = CaseContext(target: "127.0.0.1:\(port)", timeoutScale: 1)
-        try await DaemonFederation.eventually("the node answers") { (try? await TestPeer.connect(to: "127.0.0.1:\(port)"))?.close() != nil }
+        context.crashAndRestart = { try await node.crashAndRestart() }
         try await context.bootstrap()
         var selection = ConformanceSuite.Selection()
         selection.only = cases
-        let results = await ConformanceSuite.run(ConformanceSuite.cases.filter(selection.includes), context: context, repeat: 1) { _, _ in }
-        await group.triggerGracefulShutdown()
-        return results
+        return await ConformanceSuite.run(ConformanceSuite.cases.filter(selection.includes), context: context, repeat: 1) { _, _ in }
+    }
+}
+
+/// The reference node in this process, with a planted fault; a crash cancels it without a
+/// graceful shutdown, so whatever it had not committed is gone, as after SIGKILL.
+final class InProcessNode: @unchecked Sendable {
+    let configuration: NodeConfiguration
+    let rules: any GovernanceRules
+    var running: Task<Void, Error>?
+
+    init(configuration: NodeConfiguration, rules: any GovernanceRules) {
+        self.configuration = configuration
+        self.rules = rules
+    }
+
+    func start() async throws {
+        let logger = Logger(label: "planted", factory: { _ in SwiftLogNoOpLogHandler() })
+        let daemon = CouncilDaemon(configuration: configuration, logger: logger, registry: nil, rules: rules)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: daemon)], logger: logger))
+        running = Task { try await group.run() }
+        let address = "\(configuration.listen)"
+        try await DaemonFederation.eventually("the node answers") { (try? await TestPeer.connect(to: address))?.close() != nil }
+    }
+
+    func crash() {
+        running?.cancel()
+        running = nil
+    }
+
+    func crashAndRestart() async throws {
+        crash()
+        try await Task.sleep(for: .milliseconds(300))
+        try await start()
     }
 }

@@ -54,7 +54,7 @@ struct CouncilLifecycleTests {
         #expect(electorsNode.ledger.digest() == oldCouncilNode.ledger.digest())
     }
 
-    @Test("[DISSOLVE-1][DISSOLVE-2][DISSOLVE-3][CORE-10] a dissolved council returns its mandates and acts no more")
+    @Test("[DISSOLVE-1][DISSOLVE-2][DISSOLVE-3][CORE-10][REPLACE-3] a dissolved council returns its mandates and acts no more")
     func dissolution() {
         var scenario = Scenario()
         let mandate = scenario.mandate(Scenario.csepel, seat: "csepel", delegate: Scenario.delegate(2))
@@ -64,6 +64,8 @@ struct CouncilLifecycleTests {
         #expect(scenario.ledger.standingMandates().isEmpty)
         #expect(scenario.act(Self.electors, payload).1.code == .councilDissolved)
         #expect(scenario.act(Scenario.csepel, .recall(Recall(mandate: mandate.id, reason: ""))).1.code == .councilDissolved)
+        let replacement = Payload.replacement(Replacement(council: "csepel", newKey: Self.newCouncil.publicKey, reason: "too late"))
+        #expect(scenario.act(Self.electors, replacement).1.code == .councilDissolved, "[REPLACE-3]")
         #expect(scenario.ledger.councilStates().first { $0.name == "csepel" }?.dissolved == true)
     }
 }

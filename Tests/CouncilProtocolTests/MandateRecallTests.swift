@@ -65,7 +65,7 @@ struct MandateRecallTests {
         #expect(scenario.act(Scenario.budapest, .recall(Recall(mandate: mandate.id, reason: ""))).1.code == .mandateRecalled)
     }
 
-    @Test("[RECALL-4][VOTE-5] after a recall the delegate's votes are refused")
+    @Test("[RECALL-4][VOTE-5][PROPOSE-3] after a recall the delegate's votes and proposals are refused")
     func voteAfterRecall() {
         var scenario = Scenario()
         let mandate = scenario.mandate(Scenario.budapest, seat: "budapest", delegate: Scenario.delegate(1))

@@ -62,7 +62,7 @@ struct ResolutionTests {
         #expect(parliament.scenario.vote(Scenario.delegate(5), on: parliament.resolution, mandate: cwc, .yes).1.code == .wrongBody)
     }
 
-    @Test("[CLOSE-2][CLOSE-3][CLOSE-4] who may close, when, and with which tally")
+    @Test("[CLOSE-1][CLOSE-2][CLOSE-3][CLOSE-4][CLOSE-5][VOTE-7][TALLY-3] who may close, when, with which tally; no vote after")
     func closing() {
         var parliament = Parliament()
         #expect(parliament.scenario.vote(Scenario.delegate(1), on: parliament.resolution, mandate: parliament.budapestMandate, .yes).1.isAccepted)

@@ -16,6 +16,16 @@ struct VectorTests {
         }
     }
 
+    @Test("[VEC-1][VEC-2][MANDATE-1][MANDATE-2] test keys come from their labels; scope and instruction vectors are refused")
+    func testKeysAndMandateSets() throws {
+        #expect(TestFederation.seed("budapest") == Hashing.sha256(Array("COUNCIL/1 TEST SEED budapest".utf8)))
+        for vector in try SpecFiles.vectors("messages.json") {
+            guard let name = vector["name"]?.stringValue, name.contains(".scope.") || name.contains(".instructions.") else { continue }
+            let bytes = try #require(Hex.decode(vector["frame"]?.stringValue ?? ""))
+            #expect(throws: WireError.self, "\(name)") { try SignedMessage(bytes: Array(bytes.dropFirst(7))) }
+        }
+    }
+
     @Test("the vectors meet the Spec's coverage promise (§13)")
     func coverage() throws {
         var all: [JSONValue] = []

@@ -13,7 +13,7 @@ final class BenchNode {
     init(council: String, councild: String, peers: [(String, Int)] = []) throws {
         self.council = council
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("council-bench-\(council)-\(UUID().uuidString.prefix(6))")
-        port = Int.random(in: 30_000...40_000)
+        port = Int.random(in: 10_000...19_000)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try RosterDocument.render(ConformanceContract.roster).write(to: folder.appendingPathComponent("roster.json"), atomically: true, encoding: .utf8)
         try KeyFile.write(ConformanceContract.councilKey(council), label: council, to: folder.appendingPathComponent("node.key").path)
