@@ -10,7 +10,7 @@ enum Scenarios {
     static func sampleFrame() -> [UInt8] {
         let key = TestFederation.delegateKey(1)
         let message = SignedMessage(signing: GovernanceMessage(
-            author: key.publicKey, sequence: 7, timestamp: TestFederation.epoch, prev: Hashing.sha256([1]), refs: [Hashing.sha256([2]), Hashing.sha256([3])],
+            author: key.publicKey, sequence: 7, timestamp: TestFederation.epoch, prev: Hashing.sha256([1]), refs: [Hashing.sha256([2]), Hashing.sha256([3])].sorted(),
             payload: .vote(Vote(resolution: Hashing.sha256([4]), mandate: Hashing.sha256([5]), choice: .no,
                                 statement: "You can work if you want, but we shall provide neither coal nor electricity."))),
             with: key, rosterHash: TestFederation.roster.hash)
