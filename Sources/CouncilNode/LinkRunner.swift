@@ -84,7 +84,9 @@ struct LinkRunner {
                             }
                         case .frame(let frame):
                             guard let link else { continue }
-                            if await node.handle(frame, from: link), case .close(let notice, _) = session.countInvalid() {
+                            var verified: SignedMessage?
+                            if case .message(let bytes) = frame { verified = node.verify(bytes) }
+                            if await node.handle(frame, from: link, verified: verified), case .close(let notice, _) = session.countInvalid() {
                                 link.close(notice)
                             }
                         case .respond(let frame):

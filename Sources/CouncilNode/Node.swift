@@ -44,7 +44,7 @@ public actor Node {
     let wakes: AsyncStream<Void>
     public let configuredPeers: [NodeConfiguration.Peer]
 
-    let rules: any GovernanceRules
+    nonisolated let rules: any GovernanceRules
 
     public init(council: String, key: SigningKey, roster: Roster, store: MessageStore, limits: NodeLimits,
                 peers: [NodeConfiguration.Peer], logger: Logger, rules: any GovernanceRules = SpecRules()) throws {
@@ -145,10 +145,18 @@ public actor Node {
     // MARK: Frames
 
     /// Handles one frame from a peer. Returns true if it counts towards the invalid-frame budget ([ACK-6]).
-    func handle(_ frame: Frame, from link: PeerLink) -> Bool {
+    /// The link's reader decodes and verifies a MESSAGE before handing it over, so that signature
+    /// checks run on the readers' cores while this actor decides ([SIG-3], §5.6: a duplicate's
+    /// signature is valid anyway, so checking it first changes no answer).
+    nonisolated func verify(_ bytes: [UInt8]) -> SignedMessage? {
+        guard let message = try? SignedMessage(bytes: bytes), rules.verifies(message, rosterHash: roster.hash) else { return nil }
+        return message
+    }
+
+    func handle(_ frame: Frame, from link: PeerLink, verified: SignedMessage? = nil) -> Bool {
         switch frame {
         case .message(let bytes):
-            let decisions = ledger.receive(bytes: bytes, now: Self.now())
+            let decisions = verified.map { ledger.receive($0, now: Self.now(), signatureChecked: true) } ?? ledger.receive(bytes: bytes, now: Self.now())
             var work = Work()
             var counts = false
             for (index, decision) in decisions.enumerated() {
