@@ -192,21 +192,8 @@ final class ReferenceDaemon: @unchecked Sendable {
     }
 
     func launch() async throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: councild)
-        process.arguments = ["--config", config, "--log-level", "warning"]
-        let log = folder.appendingPathComponent("councild.log")
-        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
-        let handle = try FileHandle(forWritingTo: log)
-        handle.seekToEndOfFile()
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        let control = NetworkAddress(host: "127.0.0.1", port: port + 1)
-        for _ in 0..<200 {
-            if (try? await OperatorClient.request(["op": "status"], to: control)) != nil { return }
-            try await Task.sleep(for: .milliseconds(25))
-        }
+        process = try CouncildProcess.spawn(executable: councild, config: config, log: folder.appendingPathComponent("councild.log").path, level: "warning")
+        if await CouncildProcess.waitUntilAnswering(NetworkAddress(host: "127.0.0.1", port: port + 1)) { return }
         throw CLIError("the reference daemon did not start; see \(folder.path)/councild.log")
     }
 

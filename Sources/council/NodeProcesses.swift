@@ -18,17 +18,7 @@ struct NodeProcesses {
         guard FileManager.default.isExecutableFile(atPath: councild) else {
             throw CLIError("no councild at \(councild); build it with `swift build` or pass --councild PATH")
         }
-        let log = federation.logPath(of: council)
-        if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        handle.seekToEndOfFile()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: councild)
-        process.arguments = ["--config", federation.configPath(of: council)]
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let process = try CouncildProcess.spawn(executable: councild, config: federation.configPath(of: council), log: federation.logPath(of: council))
         try "\(process.processIdentifier)\n".write(toFile: federation.pidPath(of: council), atomically: true, encoding: .utf8)
     }
 

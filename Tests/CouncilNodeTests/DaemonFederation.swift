@@ -53,17 +53,8 @@ final class DaemonFederation: @unchecked Sendable {
     func control(_ node: String) -> NetworkAddress { NetworkAddress(host: "127.0.0.1", port: ports[node]! + 1) }
 
     func start(_ node: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.councild)
-        process.arguments = ["--config", configPath(node), "--log-level", "notice"]
-        let log = folder.appendingPathComponent("\(node).log")
-        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
-        let handle = try FileHandle(forWritingTo: log)
-        handle.seekToEndOfFile()
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        processes[node] = process
+        processes[node] = try CouncildProcess.spawn(executable: Self.councild, config: configPath(node),
+                                                    log: folder.appendingPathComponent("\(node).log").path, level: "notice")
     }
 
     func startAll() async throws {

@@ -8,7 +8,7 @@ final class BenchNode {
     let folder: URL
     let council: String
     let port: Int
-    let process = Process()
+    var process: Process
 
     init(council: String, councild: String, peers: [(String, Int)] = []) throws {
         self.council = council
@@ -24,11 +24,8 @@ final class BenchNode {
             "limits": ["max_pending": 1_000_000],
         ]
         try config.rendered().write(to: folder.appendingPathComponent("node.json"), atomically: true, encoding: .utf8)
-        process.executableURL = URL(fileURLWithPath: councild)
-        process.arguments = ["--config", folder.appendingPathComponent("node.json").path, "--log-level", "warning"]
-        process.standardError = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        process = try CouncildProcess.spawn(executable: councild, config: folder.appendingPathComponent("node.json").path,
+                                            log: folder.appendingPathComponent("councild.log").path, level: "warning")
     }
 
     /// Starts a node and waits until its operator channel answers.
