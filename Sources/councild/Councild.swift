@@ -20,8 +20,8 @@ struct Councild: AsyncParsableCommand {
             Exit status:
               0  stopped by SIGTERM or SIGINT after closing its links
               1  a runtime failure: a port in use, an unusable data folder
-             64  bad command-line usage
               3  a bad config, roster or key file (the message names file, line and field)
+             64  bad command-line usage
             """
     )
 
