@@ -114,25 +114,29 @@ struct LinkRunner {
         return peerName
     }
 
-    /// Drains the link's queue: seals each frame in order ([SEAL-1]) and writes it; NIOAsyncChannel's
-    /// writer waits for writability, so a slow socket backs up into the bounded queue.
+    /// Drains the link's queue: seals each frame in order ([SEAL-1]) into one buffer and writes it;
+    /// NIOAsyncChannel's writer waits for writability, so a slow socket backs up into the bounded queue.
     static func write(_ link: PeerLink, cipher: SessionCipher, to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
                       channel: any NIOCore.Channel) async throws {
         var cipher = cipher
-        for await item in link.items {
-            switch item {
-            case .frame(let frame):
-                link.dequeued()
-                if cipher.isExhausted {
+        for await _ in link.wakeUps {
+            var buffer = ByteBuffer()
+            for item in link.drain() {
+                switch item {
+                case .frame(let frame):
+                    guard !cipher.isExhausted else {
+                        channel.close(promise: nil)
+                        return
+                    }
+                    buffer.writeBytes(cipher.seal(content: frame.content()))
+                case .close(let notice):
+                    buffer.writeBytes(cipher.seal(content: Frame.error(notice).content()))
+                    try? await outbound.write(buffer)
                     channel.close(promise: nil)
                     return
                 }
-                try await outbound.write(ByteBuffer(bytes: cipher.seal(content: frame.content())))
-            case .close(let notice):
-                try? await outbound.write(ByteBuffer(bytes: cipher.seal(content: Frame.error(notice).content())))
-                channel.close(promise: nil)
-                return
             }
+            if buffer.readableBytes > 0 { try await outbound.write(buffer) }
         }
     }
 

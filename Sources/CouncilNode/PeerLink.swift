@@ -4,7 +4,9 @@ import NIOCore
 import Synchronization
 
 /// The node's handle on one authenticated link: a bounded outbound queue ([NODE-2]) that the link's
-/// writer drains. Sending never blocks the node; a queue that fills closes the link instead.
+/// writer drains. Sending never blocks the node; a queue that fills closes the link instead. The
+/// writer takes everything queued at once and writes it as one buffer, so a burst of ACKs and
+/// relays costs one write, not one per frame.
 public final class PeerLink: Sendable {
     enum Item: Sendable {
         case frame(Frame)
@@ -16,9 +18,10 @@ public final class PeerLink: Sendable {
     public let initiator: String
     public let serial: UInt64
     let channel: any Channel
-    let items: AsyncStream<Item>
-    private let continuation: AsyncStream<Item>.Continuation
-    private let depth = Mutex(0)
+    private let queue = Mutex<[Item]>([])
+    /// Wakes the writer; at most one wake-up is kept, since it drains everything anyway.
+    let wakeUps: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
     private let limit: Int
 
     init(peer: String, initiator: String, serial: UInt64, limit: Int, channel: any Channel) {
@@ -27,37 +30,44 @@ public final class PeerLink: Sendable {
         self.initiator = initiator
         self.serial = serial
         self.limit = limit
-        (items, continuation) = AsyncStream.makeStream(of: Item.self)
+        (wakeUps, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    public var queueDepth: Int { depth.withLock { $0 } }
+    public var queueDepth: Int { queue.withLock { $0.count } }
 
     /// Queues a frame; on a full queue the link is closed with SLOW_CONSUMER and false is returned.
     /// Catch-up answers (`bounded: false`) are exempt: they are what the node already holds in
     /// memory, and a node far behind must get all of them.
     @discardableResult
     public func send(_ frame: Frame, bounded: Bool = true) -> Bool {
-        let admitted = depth.withLock { depth -> Bool in
-            guard depth < limit || !bounded else { return false }
-            depth += 1
+        let admitted = queue.withLock { items -> Bool in
+            guard items.count < limit || !bounded else { return false }
+            items.append(.frame(frame))
             return true
         }
         guard admitted else {
             close(ErrorNotice(code: .slowConsumer, detail: "the peer did not drain \(limit) queued frames"))
             return false
         }
-        continuation.yield(.frame(frame))
+        wake.yield()
         return true
     }
 
     /// Asks the writer to send the notice and close; if the writer is stuck behind a full socket,
     /// the connection is closed anyway shortly after ([NODE-2]).
     public func close(_ notice: ErrorNotice) {
-        continuation.yield(.close(notice))
-        continuation.finish()
+        queue.withLock { $0.append(.close(notice)) }
+        wake.yield()
+        wake.finish()
         let channel = self.channel
         channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
     }
 
-    func dequeued() { depth.withLock { $0 -= 1 } }
+    /// Everything queued, in order.
+    func drain() -> [Item] {
+        queue.withLock { items in
+            defer { items = [] }
+            return items
+        }
+    }
 }
