@@ -210,7 +210,3 @@ public final class CaseContext: @unchecked Sendable {  // cases run one at a tim
     }
 }
 
-extension TestPeer {
-    /// Whether the connection has ended, without waiting or consuming a frame.
-    func isClosed() async throws -> Bool { hasEnded }
-}

@@ -17,7 +17,7 @@ extension CaseContext {
             return false
         }
         guard case .error(let notice)? = frame else {
-            let closed = try await peer.isClosed()
+            let closed = peer.hasEnded
             return .fail(expected: "ERROR \(allowed)", actual: closed ? "the link closed without an ERROR" : "no ERROR within \(seconds) s")
         }
         guard allowed.codes.contains(notice.code) else { return .fail(expected: "ERROR \(allowed)", actual: "ERROR \(notice.code.name) (\(notice.detail))") }

@@ -57,7 +57,6 @@ public struct Ledger: Sendable {
 
     public func entry(_ id: MessageID) -> LedgerEntry? { accepted[id] }
     public func isAccepted(_ id: MessageID) -> Bool { accepted[id] != nil }
-    public func heldMessages() -> [SignedMessage] { pending.values.sorted { $0.id < $1.id } }
 
     func entries(_ ids: [MessageID]?, in view: LedgerView) -> [LedgerEntry] {
         (ids ?? []).compactMap { accepted[$0] }.filter(view.contains)
