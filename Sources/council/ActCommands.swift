@@ -35,6 +35,11 @@ struct ActOptions: ParsableArguments {
         }
     }
 
+    /// A public key given as 64 hex digits, or read from a key file.
+    static func publicKey(_ hexOrKeyFile: String) throws -> PublicKey {
+        try Bytes32(hex: hexOrKeyFile) ?? KeyFile.load(path: hexOrKeyFile).publicKey
+    }
+
     func rosterHash() async throws -> Bytes32 {
         let status = try await node.request(["op": "status"])
         guard let hash = status["roster_hash"]?.stringValue.flatMap(Bytes32.init(hex:)) else { throw CLIError("the node sent no roster hash") }
@@ -55,7 +60,7 @@ struct MandateCommand: AsyncParsableCommand {
     @Option(help: "How long the mandate is valid: 90s, 15m, 2h, 30d.") var validFor = TimeSpan(argument: "30d")!
 
     func run() async throws {
-        let delegateKey = try Bytes32(hex: delegate) ?? KeyFile.load(path: delegate).publicKey
+        let delegateKey = try ActOptions.publicKey(delegate)
         let now = UInt64(Date().timeIntervalSince1970 * 1_000)
         let instructions: [JSONValue] = try instruct.map { text in
             let parts = text.split(separator: "=")
@@ -134,7 +139,7 @@ struct ReplaceCommand: AsyncParsableCommand {
     @Option(help: "Why.") var reason = ""
 
     func run() async throws {
-        let key = try Bytes32(hex: newKey) ?? KeyFile.load(path: newKey).publicKey
+        let key = try ActOptions.publicKey(newKey)
         try await act.submit(["act": "REPLACE", "council": .string(council), "new_key": .string(key.description), "reason": .string(reason)])
     }
 }

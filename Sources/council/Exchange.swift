@@ -176,10 +176,6 @@ struct Exchange {
     /// `+0`, `+90s`, `+15m`, `+2h`, `+3d` in milliseconds.
     static func offset(_ text: String) -> UInt64? {
         guard text.hasPrefix("+") else { return nil }
-        let body = text.dropFirst()
-        if body == "0" { return 0 }
-        let units: [Character: UInt64] = ["s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000]
-        guard let unit = body.last, let scale = units[unit], let count = UInt64(body.dropLast()) else { return nil }
-        return count * scale
+        return text == "+0" ? 0 : TimeSpan(argument: String(text.dropFirst()))?.milliseconds
     }
 }
