@@ -48,13 +48,46 @@ public final class MessageStore: Sendable {
         }
     }
 
-    /// Everything stored, accepted messages in acceptance order first.
-    public func load() throws -> (accepted: [[UInt8]], held: [[UInt8]]) {
+    /// One accepted message as stored: its place in acceptance order and its canonical bytes.
+    public struct StoredMessage: Sendable {
+        public let position: Int64
+        public let bytes: [UInt8]
+    }
+
+    /// Everything stored, accepted messages in acceptance order first, after checking the database
+    /// for damage (OPERATOR.md [CONF-10]): SQLite's `quick_check`, then every message against its id.
+    public func load() throws -> (accepted: [StoredMessage], held: [[UInt8]]) {
+        do {
+            return try read()
+        } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
+            throw damage("SQLite reports \"\(error.message ?? "\(error.resultCode)")\"")
+        }
+    }
+
+    private func read() throws -> (accepted: [StoredMessage], held: [[UInt8]]) {
         try queue.read { db in
-            let accepted = try Data.fetchAll(db, sql: "SELECT bytes FROM accepted ORDER BY position").map { Array($0) }
+            let problems = try String.fetchAll(db, sql: "PRAGMA quick_check")
+            guard problems == ["ok"] else { throw damage("SQLite's check failed: \(problems.prefix(3).joined(separator: "; "))") }
+            var accepted: [StoredMessage] = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT position, id, bytes FROM accepted ORDER BY position")
+            while let row = try rows.next() {
+                let position: Int64 = row[0]
+                let id: Data = row[1]
+                let bytes = Array(row[2] as Data)
+                guard Hashing.sha256(bytes).bytes.elementsEqual(id) else {
+                    throw damage("the message at position \(position) does not hash to its stored id")
+                }
+                accepted.append(StoredMessage(position: position, bytes: bytes))
+            }
             let held = try Data.fetchAll(db, sql: "SELECT bytes FROM held ORDER BY id").map { Array($0) }
             return (accepted, held)
         }
+    }
+
+    /// A store that cannot be trusted: the node stops rather than serve state it cannot vouch for.
+    public func damage(_ reason: String) -> Fault {
+        Fault(description: "\(path) is damaged: \(reason). The node will not serve state it cannot vouch for: "
+            + "restore the data folder from a backup, or move it aside and let the node catch up from its peers")
     }
 
     /// Makes a batch durable in one transaction; on return every record survives a crash.

@@ -51,6 +51,17 @@ extension Node {
         }
     }
 
+    /// The IDs among `ids` that this node has neither accepted nor held: what a checker that
+    /// remembers acknowledgements finds lost (OPERATOR.md [OPS-15]).
+    public func missing(_ ids: [MessageID]) -> [MessageID] {
+        ids.filter { id in
+            switch ledger.knowledge(of: id) {
+            case .accepted, .held: false
+            case .unknown, .rejected: true
+            }
+        }
+    }
+
     /// Takes the link with a peer down administratively and keeps it down until `restore`.
     public func cut(_ peer: String) {
         blocked.insert(peer)

@@ -71,7 +71,15 @@ public actor Node {
     static func restore(roster: Roster, store: MessageStore, maxPending: Int, rules: any GovernanceRules) throws -> (Ledger, [MessageStore.Record]) {
         var ledger = Ledger(roster: roster, rules: rules, maxPending: maxPending)
         let stored = try store.load()
-        for bytes in stored.accepted { _ = ledger.receive(bytes: bytes, now: Self.now()) }
+        for message in stored.accepted {
+            // [CONF-10] What was accepted in this order is accepted again; anything else is damage.
+            // Each message hashed to its stored id, so its signature, checked when it was first
+            // accepted, need not be checked again.
+            guard let decoded = try? SignedMessage(bytes: message.bytes),
+                  case .accepted = ledger.receive(decoded, now: Self.now(), signatureChecked: true).first else {
+                throw store.damage("the message at position \(message.position) is no longer accepted when the store is replayed")
+            }
+        }
         var settled: [MessageStore.Record] = []
         for bytes in stored.held {
             for decision in ledger.receive(bytes: bytes, now: Self.now()) {

@@ -10,6 +10,9 @@ struct OperatorServer {
     let node: Node
     let logger: Logger
 
+    /// [OPS-15] The most IDs one `missing` request may ask about.
+    static let maxMissingIDs = 65_536
+
     func handle(_ request: JSONDocument) async -> JSONValue {
         do {
             let op = try request.string("op")
@@ -37,6 +40,12 @@ struct OperatorServer {
                 }
             case "has":
                 return ok(await node.knowledge(of: try request.bytes32("id")))
+            case "missing":
+                let count = try request.count("ids")
+                guard count <= Self.maxMissingIDs else { return failure("ids: at most \(Self.maxMissingIDs) per request") }
+                var ids: [MessageID] = []
+                for index in 0..<count { ids.append(try request.bytes32("ids.\(index)")) }
+                return ok(["missing": .array(await node.missing(ids).map { .string($0.description) })])
             case "cut":
                 await node.cut(try request.identifier("peer"))
                 return ok(["cut": .string(try request.identifier("peer"))])
@@ -44,7 +53,7 @@ struct OperatorServer {
                 await node.restore(try request.identifier("peer"))
                 return ok(["restored": .string(try request.identifier("peer"))])
             default:
-                return failure("unknown op \"\(op)\" (status, mandates, resolutions, councils, act, draft, submit, has, cut, restore)")
+                return failure("unknown op \"\(op)\" (status, mandates, resolutions, councils, act, draft, submit, has, missing, cut, restore)")
             }
         } catch {
             return failure(error.description)

@@ -93,31 +93,6 @@ enum Scenarios {
         return Double(seeds) / seconds
     }
 
-    /// `count` valid messages for the conformance federation: one delegate's proposals under one
-    /// mandate, each naming only its predecessor, so a node can take them in order at full speed.
-    static func ingestMessages(count: Int) -> [SignedMessage] {
-        var ledger = Ledger(roster: ConformanceContract.roster)
-        let council = ConformanceContract.councilKey("gyor")
-        let delegate = TestFederation.delegateKey(9)
-        let now = UInt64(Date().timeIntervalSince1970 * 1_000)
-        let mandate = SignedMessage(signing: ledger.draft(author: council.publicKey, payload: .mandate(Mandate(
-            body: "parliament", seat: "gyor", delegate: delegate.publicKey, weight: 1, validFrom: now - 3_600_000, validUntil: now + 86_400_000,
-            scope: ["strike"])), now: now), with: council, rosterHash: ConformanceContract.roster.hash)
-        _ = ledger.receive(mandate, now: now, signatureChecked: true)
-        var messages = [mandate]
-        var prev = MessageID.zero
-        for index in 1..<count {
-            let message = SignedMessage(signing: GovernanceMessage(
-                author: delegate.publicKey, sequence: UInt64(index), timestamp: now, prev: prev, refs: index == 1 ? [mandate.id] : [],
-                payload: .proposal(Proposal(mandate: mandate.id, question: "q-\(index)", kind: "strike", rule: .majority, quorum: 1, closesAt: now,
-                                            title: "Benchmark question \(index)", text: ""))),
-                with: delegate, rosterHash: ConformanceContract.roster.hash)
-            prev = message.id
-            messages.append(message)
-        }
-        return messages
-    }
-
     /// Messages received over a real link, verified, stored durably and acknowledged, per second.
     static func ingest(target: String, messages: [SignedMessage]) async throws -> Double {
         let peer = try await TestPeer.connect(to: target)

@@ -46,7 +46,7 @@ do {
     for run in 1...runs {
         let node = try await BenchNode.start(council: "budapest", councild: councild)
         defer { node.stop() }
-        let messages = Scenarios.ingestMessages(count: ingestCount)
+        let messages = ConformanceContract.proposalChain(count: ingestCount)
         rates.append(try await Scenarios.ingest(target: node.address, messages: messages))
         progress("ingest: run \(run)/\(runs) → \(format(rates.last!)) msgs/s")
     }
@@ -64,7 +64,7 @@ do {
     for run in 1...max(1, runs - 2) {
         let source = try await BenchNode.start(council: "budapest", councild: councild)
         defer { source.stop() }
-        _ = try await Scenarios.ingest(target: source.address, messages: Scenarios.ingestMessages(count: ingestCount))
+        _ = try await Scenarios.ingest(target: source.address, messages: ConformanceContract.proposalChain(count: ingestCount))
         let started = DispatchTime.now().uptimeNanoseconds
         let follower = try await BenchNode.start(council: "pecs", councild: councild, peers: [("budapest", source.port)])
         defer { follower.stop() }
