@@ -80,6 +80,17 @@ let package = Package(
             dependencies: ["CouncilWire", "CouncilProtocol", "CouncilSimulator", "CouncilNode", "CouncilConformance"],
             path: "Benchmarks/Sources/council-bench"
         ),
+        // The namespaced fault runs (Tests/Faults/run, RELIABILITY.md).
+        .executableTarget(
+            name: "council-faults",
+            dependencies: [
+                "CouncilWire", "CouncilProtocol", "CouncilNode",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/Faults/Driver"
+        ),
         // libFuzzer target for the decoder: Tests/Fuzz/run builds it with --sanitize=fuzzer.
         .executableTarget(name: "CouncilFuzz", dependencies: ["CouncilVectors"]),
         .testTarget(

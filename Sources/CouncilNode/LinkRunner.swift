@@ -57,54 +57,61 @@ struct LinkRunner {
                     if initiator { try await outbound.write(ByteBuffer(bytes: hello)) }
                     var iterator = inbound.makeAsyncIterator()
                     var link: PeerLink?
-                    while let chunk = try await iterator.next() {
-                        lastReceived.value = Self.millis()
-                        let event: LinkEvent
-                        switch chunk {
-                        case .content(let content): event = session.receive(content)
-                        case .lengthFault(let error): event = session.lengthFault(error)
+                    // A reset connection throws here; the link must still be detached, or the node
+                    // would count a dead link as up and never dial again (found by Tests/Faults).
+                    var failure: (any Error)?
+                    do {
+                        while let chunk = try await iterator.next() {
+                            lastReceived.value = Self.millis()
+                            let event: LinkEvent
+                            switch chunk {
+                            case .content(let content): event = session.receive(content)
+                            case .lengthFault(let error): event = session.lengthFault(error)
+                            }
+                            switch event {
+                            case .send(let bytes):
+                                try await outbound.write(ByteBuffer(bytes: bytes))
+                            case .established(let peer, let reply, let cipher, _):
+                                if let expectedPeer, expectedPeer != peer {
+                                    logger.warning("dialled one council, reached another", metadata: ["expected": "\(expectedPeer)", "peer": "\(peer)"])
+                                }
+                                if !reply.isEmpty { try await outbound.write(ByteBuffer(bytes: reply)) }
+                                established.value = true
+                                peerName = peer
+                                let newLink = await node.makeLink(peer: peer, initiator: initiator ? node.council : peer, channel: raw)
+                                link = newLink
+                                group.addTask { try await Self.write(newLink, cipher: cipher, to: outbound, channel: raw) }
+                                group.addTask { try await heartbeat(newLink, lastReceived: lastReceived) }
+                                if let refusal = await node.attach(newLink) {
+                                    logger.notice("link refused", metadata: ["peer": "\(peer)", "code": "\(refusal.code.name)"])
+                                    newLink.close(refusal)
+                                }
+                            case .frame(let frame):
+                                guard let link else { continue }
+                                var verified: SignedMessage?
+                                if case .message(let bytes) = frame { verified = node.verify(bytes) }
+                                if await node.handle(frame, from: link, verified: verified), case .close(let notice, _) = session.countInvalid() {
+                                    link.close(notice)
+                                }
+                            case .respond(let frame):
+                                link?.send(frame)
+                            case .close(let notice, let notify):
+                                logger.notice("closing link", metadata: ["peer": "\(session.peer ?? peerName ?? remote)", "code": "\(notice.code.name)",
+                                                                         "detail": "\(notice.detail)"])
+                                if let link {
+                                    link.close(notify ? notice : ErrorNotice(code: .normalClose, detail: ""))
+                                } else {
+                                    if notify { try? await outbound.write(ByteBuffer(bytes: Frame.error(notice).encoded())) }
+                                    raw.close(promise: nil)
+                                }
+                            case .none:
+                                break
+                            }
                         }
-                        switch event {
-                        case .send(let bytes):
-                            try await outbound.write(ByteBuffer(bytes: bytes))
-                        case .established(let peer, let reply, let cipher, _):
-                            if let expectedPeer, expectedPeer != peer {
-                                logger.warning("dialled one council, reached another", metadata: ["expected": "\(expectedPeer)", "peer": "\(peer)"])
-                            }
-                            if !reply.isEmpty { try await outbound.write(ByteBuffer(bytes: reply)) }
-                            established.value = true
-                            peerName = peer
-                            let newLink = await node.makeLink(peer: peer, initiator: initiator ? node.council : peer, channel: raw)
-                            link = newLink
-                            group.addTask { try await Self.write(newLink, cipher: cipher, to: outbound, channel: raw) }
-                            group.addTask { try await heartbeat(newLink, lastReceived: lastReceived) }
-                            if let refusal = await node.attach(newLink) {
-                                logger.notice("link refused", metadata: ["peer": "\(peer)", "code": "\(refusal.code.name)"])
-                                newLink.close(refusal)
-                            }
-                        case .frame(let frame):
-                            guard let link else { continue }
-                            var verified: SignedMessage?
-                            if case .message(let bytes) = frame { verified = node.verify(bytes) }
-                            if await node.handle(frame, from: link, verified: verified), case .close(let notice, _) = session.countInvalid() {
-                                link.close(notice)
-                            }
-                        case .respond(let frame):
-                            link?.send(frame)
-                        case .close(let notice, let notify):
-                            logger.notice("closing link", metadata: ["peer": "\(session.peer ?? peerName ?? remote)", "code": "\(notice.code.name)",
-                                                                     "detail": "\(notice.detail)"])
-                            if let link {
-                                link.close(notify ? notice : ErrorNotice(code: .normalClose, detail: ""))
-                            } else {
-                                if notify { try? await outbound.write(ByteBuffer(bytes: Frame.error(notice).encoded())) }
-                                raw.close(promise: nil)
-                            }
-                        case .none:
-                            break
-                        }
+                    } catch {
+                        failure = error
                     }
-                    if let link { await node.detach(link, reason: "connection closed") }
+                    if let link { await node.detach(link, reason: failure.map { "connection failed: \($0)" } ?? "connection closed") }
                     group.cancelAll()
                 }
             }
