@@ -3,15 +3,16 @@ import CouncilWire
 import Foundation
 
 extension ConformanceContract {
-    /// `count` valid messages for the conformance federation: Győr's mandate for one delegate, then
-    /// that delegate's proposals, each naming only its predecessor, so a node can take them in
-    /// order at full speed. Benchmarks, storage tests and fault runs share it.
-    public static func proposalChain(count: Int, now: UInt64 = UInt64(Date().timeIntervalSince1970 * 1_000)) -> [SignedMessage] {
-        var ledger = Ledger(roster: roster)
-        let council = councilKey("gyor")
-        let delegate = TestFederation.delegateKey(9)
+    /// `count` valid messages: a council's mandate for one delegate to its seat in the parliament,
+    /// then that delegate's proposals, each naming only its predecessor, so a node can take them
+    /// in order at full speed. Benchmarks and storage tests share it; by default Győr and delegate 9
+    /// of the conformance federation.
+    public static func proposalChain(count: Int, now: UInt64 = UInt64(Date().timeIntervalSince1970 * 1_000), roster: Roster = roster,
+                                     council seat: String = "gyor", delegate: SigningKey = TestFederation.delegateKey(9)) -> [SignedMessage] {
+        let ledger = Ledger(roster: roster)
+        let council = TestFederation.key(seat)
         let mandate = SignedMessage(signing: ledger.draft(author: council.publicKey, payload: .mandate(Mandate(
-            body: "parliament", seat: "gyor", delegate: delegate.publicKey, weight: 1, validFrom: now - 3_600_000, validUntil: now + 86_400_000,
+            body: "parliament", seat: seat, delegate: delegate.publicKey, weight: 1, validFrom: now - 3_600_000, validUntil: now + 86_400_000,
             scope: ["strike"])), now: now), with: council, rosterHash: roster.hash)
         var messages = [mandate]
         messages.reserveCapacity(count)

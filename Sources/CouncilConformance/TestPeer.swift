@@ -196,15 +196,16 @@ public final class TestPeer: @unchecked Sendable {  // used by one task at a tim
         }
     }
 
-    /// Waits for bytes: nil at the deadline, .some(nil) at the end of the stream.
+    /// Waits for bytes: nil at the deadline, .some(nil) at the end of the stream. Wakes as soon as
+    /// bytes arrive, so the benchmarks can time arrivals with it.
     private func read(within deadline: Duration) async throws -> [UInt8]?? {
-        let started = ContinuousClock.now
+        let end = ContinuousClock.now + deadline
         while true {
             let (bytes, ended) = inbox.take()
             if !bytes.isEmpty { return .some(bytes) }
             if ended { return .some(nil) }
-            if ContinuousClock.now - started >= deadline { return .none }
-            try await Task.sleep(for: .milliseconds(2))
+            if ContinuousClock.now >= end { return .none }
+            await inbox.wait(until: end)
         }
     }
 
@@ -247,12 +248,31 @@ public final class TestPeer: @unchecked Sendable {  // used by one task at a tim
     }
 }
 
-/// The bytes a peer's pump has read, shared between the pump and the peer.
+/// The bytes a peer's pump has read, shared between the pump and the peer, which waits on it.
 final class Inbox: Sendable {
-    private let state = Mutex<(bytes: [UInt8], ended: Bool)>(([], false))
+    private struct State {
+        var bytes: [UInt8] = []
+        var ended = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
 
-    func append(_ bytes: ByteBufferView) { state.withLock { $0.bytes.append(contentsOf: bytes) } }
-    func end() { state.withLock { $0.ended = true } }
+    private let state = Mutex(State())
+
+    func append(_ bytes: ByteBufferView) {
+        state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.bytes.append(contentsOf: bytes)
+            defer { state.waiter = nil }
+            return state.waiter
+        }?.resume()
+    }
+
+    func end() {
+        state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.ended = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }?.resume()
+    }
 
     var isEnded: Bool { state.withLock { $0.ended } }
 
@@ -261,6 +281,33 @@ final class Inbox: Sendable {
             defer { state.bytes = [] }
             return (state.bytes, state.ended)
         }
+    }
+
+    /// Returns when bytes arrive, the stream ends, or `deadline` passes, whichever is first.
+    func wait(until deadline: ContinuousClock.Instant) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try? await Task.sleep(until: deadline)
+                self.wakeWaiter()
+            }
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state -> Bool in
+                    // Past the deadline the sleeper may already have woken nobody: do not wait.
+                    if !state.bytes.isEmpty || state.ended || ContinuousClock.now >= deadline { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func wakeWaiter() {
+        state.withLock { state -> CheckedContinuation<Void, Never>? in
+            defer { state.waiter = nil }
+            return state.waiter
+        }?.resume()
     }
 }
 

@@ -32,7 +32,9 @@ struct Dialer {
                     .connect(host: peer.address.host, port: peer.address.port) { LinkRunner.configure($0) }
                 reported = false
                 let started = Date()
-                if await runner.run(channel, initiator: true, expectedPeer: peer.council) != nil, Date().timeIntervalSince(started) > 5 {
+                // [NODE-3] A link that stayed up a second starts the backoff again; one refused at
+                // once (a duplicate, a full node) does not, so a refusing peer is not hammered.
+                if await runner.run(channel, initiator: true, expectedPeer: peer.council) != nil, Date().timeIntervalSince(started) >= 1 {
                     attempt = 0
                 }
             } catch {

@@ -10,15 +10,29 @@ public enum FrameChunk: Sendable {
 /// Splits the TCP stream into frames ([FRAME-1]), checking each declared length as soon as its four
 /// bytes arrive ([FRAME-2]) and before waiting for the body. After a fault it reports once and then
 /// discards the rest: the stream cannot be trusted to be in step any more.
-struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
-    typealias InboundOut = FrameChunk
+///
+/// Every frame that one read completes goes to the link's reader together, so that the reader can
+/// verify a burst of messages on all cores and the node decide it in one step.
+struct FrameDecoder: ByteToMessageDecoder {
+    typealias InboundOut = [FrameChunk]
 
     private var poisoned = false
     let maxFrameLength: Int
 
     init(maxFrameLength: Int = Limits.maxFrameLength) { self.maxFrameLength = maxFrameLength }
 
-    mutating func decode(buffer: inout ByteBuffer) throws -> FrameChunk? {
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        var chunks: [FrameChunk] = []
+        while let chunk = next(&buffer) { chunks.append(chunk) }
+        if !chunks.isEmpty { context.fireChannelRead(wrapInboundOut(chunks)) }
+        return .needMoreData
+    }
+
+    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        try decode(context: context, buffer: &buffer)
+    }
+
+    mutating func next(_ buffer: inout ByteBuffer) -> FrameChunk? {
         if poisoned {
             buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
             return nil
@@ -38,9 +52,5 @@ struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
         guard buffer.readableBytes >= FrameLength.prefixSize + length else { return nil }
         buffer.moveReaderIndex(forwardBy: FrameLength.prefixSize)
         return .content(buffer.readBytes(length: length)!)
-    }
-
-    mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> FrameChunk? {
-        try decode(buffer: &buffer)
     }
 }

@@ -14,7 +14,7 @@ struct LinkRunner {
     let limits: NodeLimits
     let logger: Logger
 
-    typealias Channel = NIOAsyncChannel<FrameChunk, ByteBuffer>
+    typealias Channel = NIOAsyncChannel<[FrameChunk], ByteBuffer>
 
     /// The pipeline of every link: frame splitting in, raw bytes out.
     static func configure(_ channel: any NIOCore.Channel, maxFrameLength: Int = Limits.maxFrameLength) -> EventLoopFuture<Channel> {
@@ -61,52 +61,64 @@ struct LinkRunner {
                     // would count a dead link as up and never dial again (found by Tests/Faults).
                     var failure: (any Error)?
                     do {
-                        while let chunk = try await iterator.next() {
+                        while let chunks = try await iterator.next() {
                             lastReceived.value = Self.millis()
-                            let event: LinkEvent
-                            switch chunk {
-                            case .content(let content): event = session.receive(content)
-                            case .lengthFault(let error): event = session.lengthFault(error)
+                            // MESSAGE frames wait here so that a burst is verified and decided together;
+                            // any other frame first delivers those before it, keeping the link's order.
+                            var messages: [[UInt8]] = []
+                            for chunk in chunks {
+                                let event: LinkEvent
+                                switch chunk {
+                                case .content(let content): event = session.receive(content)
+                                case .lengthFault(let error): event = session.lengthFault(error)
+                                }
+                                if case .frame(.message(let bytes)) = event, link != nil {
+                                    messages.append(bytes)
+                                    continue
+                                }
+                                if let link, !messages.isEmpty {
+                                    await deliver(messages, from: link, session: &session)
+                                    messages = []
+                                }
+                                switch event {
+                                case .send(let bytes):
+                                    try await outbound.write(ByteBuffer(bytes: bytes))
+                                case .established(let peer, let reply, let cipher, _):
+                                    if let expectedPeer, expectedPeer != peer {
+                                        logger.warning("dialled one council, reached another", metadata: ["expected": "\(expectedPeer)", "peer": "\(peer)"])
+                                    }
+                                    if !reply.isEmpty { try await outbound.write(ByteBuffer(bytes: reply)) }
+                                    established.value = true
+                                    peerName = peer
+                                    let newLink = await node.makeLink(peer: peer, initiator: initiator ? node.council : peer, channel: raw)
+                                    link = newLink
+                                    group.addTask { try await Self.write(newLink, cipher: cipher, to: outbound, channel: raw) }
+                                    group.addTask { try await heartbeat(newLink, lastReceived: lastReceived) }
+                                    if let refusal = await node.attach(newLink) {
+                                        logger.notice("link refused", metadata: ["peer": "\(peer)", "code": "\(refusal.code.name)"])
+                                        newLink.close(refusal)
+                                    }
+                                case .frame(let frame):
+                                    guard let link else { continue }
+                                    if await node.handle(frame, from: link), case .close(let notice, _) = session.countInvalid() {
+                                        link.close(notice)
+                                    }
+                                case .respond(let frame):
+                                    link?.send(frame)
+                                case .close(let notice, let notify):
+                                    logger.notice("closing link", metadata: ["peer": "\(session.peer ?? peerName ?? remote)", "code": "\(notice.code.name)",
+                                                                             "detail": "\(notice.detail)"])
+                                    if let link {
+                                        link.close(notify ? notice : ErrorNotice(code: .normalClose, detail: ""))
+                                    } else {
+                                        if notify { try? await outbound.write(ByteBuffer(bytes: Frame.error(notice).encoded())) }
+                                        raw.close(promise: nil)
+                                    }
+                                case .none:
+                                    break
+                                }
                             }
-                            switch event {
-                            case .send(let bytes):
-                                try await outbound.write(ByteBuffer(bytes: bytes))
-                            case .established(let peer, let reply, let cipher, _):
-                                if let expectedPeer, expectedPeer != peer {
-                                    logger.warning("dialled one council, reached another", metadata: ["expected": "\(expectedPeer)", "peer": "\(peer)"])
-                                }
-                                if !reply.isEmpty { try await outbound.write(ByteBuffer(bytes: reply)) }
-                                established.value = true
-                                peerName = peer
-                                let newLink = await node.makeLink(peer: peer, initiator: initiator ? node.council : peer, channel: raw)
-                                link = newLink
-                                group.addTask { try await Self.write(newLink, cipher: cipher, to: outbound, channel: raw) }
-                                group.addTask { try await heartbeat(newLink, lastReceived: lastReceived) }
-                                if let refusal = await node.attach(newLink) {
-                                    logger.notice("link refused", metadata: ["peer": "\(peer)", "code": "\(refusal.code.name)"])
-                                    newLink.close(refusal)
-                                }
-                            case .frame(let frame):
-                                guard let link else { continue }
-                                var verified: SignedMessage?
-                                if case .message(let bytes) = frame { verified = node.verify(bytes) }
-                                if await node.handle(frame, from: link, verified: verified), case .close(let notice, _) = session.countInvalid() {
-                                    link.close(notice)
-                                }
-                            case .respond(let frame):
-                                link?.send(frame)
-                            case .close(let notice, let notify):
-                                logger.notice("closing link", metadata: ["peer": "\(session.peer ?? peerName ?? remote)", "code": "\(notice.code.name)",
-                                                                         "detail": "\(notice.detail)"])
-                                if let link {
-                                    link.close(notify ? notice : ErrorNotice(code: .normalClose, detail: ""))
-                                } else {
-                                    if notify { try? await outbound.write(ByteBuffer(bytes: Frame.error(notice).encoded())) }
-                                    raw.close(promise: nil)
-                                }
-                            case .none:
-                                break
-                            }
+                            if let link, !messages.isEmpty { await deliver(messages, from: link, session: &session) }
                         }
                     } catch {
                         failure = error
@@ -119,6 +131,29 @@ struct LinkRunner {
             logger.debug("connection ended", metadata: ["remote": "\(remote)", "error": "\(error)"])
         }
         return peerName
+    }
+
+    /// Verifies a burst of MESSAGE frames on all cores, has the node decide them in one step, and
+    /// counts the rejections that count towards closing the link ([ACK-6], [LINK-5]).
+    func deliver(_ messages: [[UInt8]], from link: PeerLink, session: inout LinkSession) async {
+        let verified = await Self.verify(messages, node: node)
+        let invalid = await node.handle(messages: messages, verified: verified, from: link)
+        for _ in 0..<invalid {
+            if case .close(let notice, _) = session.countInvalid() {
+                link.close(notice)
+                return
+            }
+        }
+    }
+
+    /// [SIG-3] Signature checks of a burst, split between this task and one more when the burst is
+    /// large enough to pay for it.
+    static func verify(_ messages: [[UInt8]], node: Node) async -> [SignedMessage?] {
+        guard messages.count >= 8 else { return messages.map(node.verify) }
+        let half = messages.count / 2
+        async let first = messages[..<half].map(node.verify)
+        let second = messages[half...].map(node.verify)
+        return await first + second
     }
 
     /// Drains the link's queue: seals each frame in order ([SEAL-1]) into one buffer and writes it;

@@ -161,32 +161,47 @@ public actor Node {
         return message
     }
 
-    func handle(_ frame: Frame, from link: PeerLink, verified: SignedMessage? = nil) -> Bool {
+    /// Decides a burst of MESSAGE frames from one link in order, as one unit of work: one commit
+    /// and one release of ACKs and relays. Returns how many count towards the invalid-frame budget.
+    func handle(messages: [[UInt8]], verified: [SignedMessage?], from link: PeerLink) -> Int {
+        var work = Work()
+        var invalid = 0
+        let now = Self.now()
+        for (bytes, message) in zip(messages, verified) where decide(bytes, verified: message, from: link, now: now, into: &work) {
+            invalid += 1
+        }
+        enqueue(work)
+        return invalid
+    }
+
+    /// Decides one message from a peer; true if its rejection counts towards the budget ([ACK-6]).
+    func decide(_ bytes: [UInt8], verified: SignedMessage?, from link: PeerLink, now: UInt64, into work: inout Work) -> Bool {
+        let decisions = verified.map { ledger.receive($0, now: now, signatureChecked: true) } ?? ledger.receive(bytes: bytes, now: now)
+        var counts = false
+        for (index, decision) in decisions.enumerated() {
+            let isFirst = index == 0
+            if isFirst, case .held(let message) = decision { heldSources[message.id] = link }
+            record(decision, into: &work, source: isFirst ? link : heldSources.removeValue(forKey: decision.id))
+            guard isFirst else { continue }
+            switch decision {
+            case .accepted(let message): reply(.ack(Ack(id: message.id, status: .accepted)), to: link, into: &work)
+            case .held(let message): reply(.ack(Ack(id: message.id, status: .held)), to: link, into: &work)
+            case .duplicate(let id): work.outputs.append(.send(link, .ack(Ack(id: id, status: .duplicate))))
+            case .rejected(let id, let error):
+                work.outputs.append(.send(link, .reject(Reject(id: id, code: error.code, detail: error.detail))))
+                if limits.relaysRejected, let message = try? SignedMessage(bytes: bytes) { work.outputs.append(.relay(message, except: link)) }
+                counts = error.code.rawValue < 0x0300
+                logger.notice("rejected message", metadata: ["peer": "\(link.peer)", "id": "\(id.short)", "code": "\(error.code.name)",
+                                                            "detail": "\(error.detail)"])
+            }
+        }
+        return counts
+    }
+
+    func handle(_ frame: Frame, from link: PeerLink) -> Bool {
         switch frame {
         case .message(let bytes):
-            let decisions = verified.map { ledger.receive($0, now: Self.now(), signatureChecked: true) } ?? ledger.receive(bytes: bytes, now: Self.now())
-            var work = Work()
-            var counts = false
-            for (index, decision) in decisions.enumerated() {
-                let isFirst = index == 0
-                if isFirst, case .held(let message) = decision { heldSources[message.id] = link }
-                record(decision, into: &work, source: isFirst ? link : heldSources.removeValue(forKey: decision.id))
-                if isFirst {
-                    switch decision {
-                    case .accepted(let message): reply(.ack(Ack(id: message.id, status: .accepted)), to: link, into: &work)
-                    case .held(let message): reply(.ack(Ack(id: message.id, status: .held)), to: link, into: &work)
-                    case .duplicate(let id): work.outputs.append(.send(link, .ack(Ack(id: id, status: .duplicate))))
-                    case .rejected(let id, let error):
-                        work.outputs.append(.send(link, .reject(Reject(id: id, code: error.code, detail: error.detail))))
-                        if limits.relaysRejected, let message = try? SignedMessage(bytes: bytes) { work.outputs.append(.relay(message, except: link)) }
-                        counts = error.code.rawValue < 0x0300
-                        logger.notice("rejected message", metadata: ["peer": "\(link.peer)", "id": "\(id.short)", "code": "\(error.code.name)",
-                                                                    "detail": "\(error.detail)"])
-                    }
-                }
-            }
-            enqueue(work)
-            return counts
+            return handle(messages: [bytes], verified: [verify(bytes)], from: link) > 0
         case .sync(let vector):
             let missing = ledger.messages(missingFrom: vector)
             var work = Work()
@@ -216,13 +231,18 @@ public actor Node {
         }
     }
 
+    /// The metrics every message or commit touches, made once (after `councild` bootstraps metrics).
+    static let acceptedCounter = Counter(label: "council_messages_accepted_total")
+    static let commitQueueGauge = Gauge(label: "council_commit_queue_depth")
+    static let commitTimer = Metrics.Timer(label: "council_commit_seconds")
+
     /// Turns one decision into store records, relays and metrics.
     func record(_ decision: Decision, into work: inout Work, source: PeerLink?) {
         switch decision {
         case .accepted(let message):
             work.records.append(.accepted(message))
             work.outputs.append(.relay(message, except: source))
-            Counter(label: "council_messages_accepted_total").increment()
+            Self.acceptedCounter.increment()
             logger.info("accepted", metadata: ["id": "\(message.id.short)", "kind": "\(message.kind)", "from": "\(source?.peer ?? "local")"])
         case .held(let message):
             work.records.append(.held(message))
@@ -244,7 +264,7 @@ public actor Node {
             return
         }
         pending.append(work)
-        Gauge(label: "council_commit_queue_depth").record(pending.count)
+        Self.commitQueueGauge.record(pending.count)
         wake.yield()
     }
 
@@ -266,7 +286,7 @@ public actor Node {
                 let started = DispatchTime.now()
                 do {
                     if !records.isEmpty { try await commitOffThread(records) }
-                    Metrics.Timer(label: "council_commit_seconds").recordInterval(since: started)
+                    Self.commitTimer.recordInterval(since: started)
                     await completed(batch)
                 } catch {
                     await failed(batch, error: error)

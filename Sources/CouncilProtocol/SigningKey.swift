@@ -41,6 +41,6 @@ public enum SignatureCheck {
 /// SHA-256, the protocol's one hash (§5.5).
 public enum Hashing {
     public static func sha256<D: DataProtocol>(_ bytes: D) -> Bytes32 {
-        Bytes32(Array(SHA256.hash(data: bytes)))
+        SHA256.hash(data: bytes).withUnsafeBytes { Bytes32(loading: $0) }
     }
 }

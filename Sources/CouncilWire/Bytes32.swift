@@ -29,13 +29,25 @@ public struct Bytes32: Hashable, Comparable, Sendable {
         self.init(w0: words.0, w1: words.1, w2: words.2, w3: words.3)
     }
 
+    /// Reads 32 bytes, big-endian words, from raw memory of at least 32 bytes starting at `offset`.
+    public init(loading raw: UnsafeRawBufferPointer, at offset: Int = 0) {
+        precondition(offset >= 0 && raw.count - offset >= 32, "Bytes32 needs 32 bytes")
+        self.init(w0: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
+                  w1: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)),
+                  w2: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self)),
+                  w3: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self)))
+    }
+
     public var bytes: [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(32)
-        for word in [w0, w1, w2, w3] {
-            for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
-        }
+        append(to: &out)
         return out
+    }
+
+    /// Appends the 32 bytes without building an intermediate array.
+    public func append(to out: inout [UInt8]) {
+        withUnsafeBytes(of: (w0.bigEndian, w1.bigEndian, w2.bigEndian, w3.bigEndian)) { out.append(contentsOf: $0) }
     }
 
     public var isZero: Bool { self == .zero }

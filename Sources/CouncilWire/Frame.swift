@@ -41,7 +41,18 @@ public enum Frame: Hashable, Sendable {
 
     /// The frame's content: version, type, flags and body, without the length prefix (§4.2).
     public func content(version: UInt8 = Frame.version) -> [UInt8] {
-        var writer = WireWriter(capacity: 64)
+        var writer = WireWriter(capacity: capacity)
+        write(into: &writer, version: version)
+        return writer.bytes
+    }
+
+    /// Room for the content without regrowing: a MESSAGE is its body and three bytes.
+    var capacity: Int {
+        if case .message(let bytes) = self { return bytes.count + 3 + FrameLength.prefixSize }
+        return 64
+    }
+
+    func write(into writer: inout WireWriter, version: UInt8) {
         writer.u8(version)
         writer.u8(type.rawValue)
         writer.u8(0)
@@ -58,12 +69,15 @@ public enum Frame: Hashable, Sendable {
         case .syncDone(let count): writer.u32(count)
         case .ignoredExtension: break
         }
-        return writer.bytes
     }
 
-    /// The plaintext frame as it travels during the handshake: length prefix and content.
+    /// The plaintext frame as it travels during the handshake: length prefix and content, in one buffer.
     public func encoded(version: UInt8 = Frame.version) -> [UInt8] {
-        FrameLength.prefixed(content(version: version))
+        var writer = WireWriter(capacity: capacity)
+        writer.u32(0)
+        write(into: &writer, version: version)
+        writer.patchU32(UInt32(writer.bytes.count - FrameLength.prefixSize), at: 0)
+        return writer.bytes
     }
 
     /// Decodes a frame's content (version, type, flags, body), checking in the Spec's order

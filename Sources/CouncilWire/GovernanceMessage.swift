@@ -80,6 +80,11 @@ public struct GovernanceMessage: Hashable, Sendable {
     /// Everything but the signature: what the signing input wraps (§5.4).
     public var unsignedBytes: [UInt8] {
         var writer = WireWriter(capacity: 256)
+        writeUnsigned(into: &writer)
+        return writer.bytes
+    }
+
+    func writeUnsigned(into writer: inout WireWriter) {
         writer.u8(kind.rawValue)
         writer.bytes32(author)
         writer.u64(sequence)
@@ -88,14 +93,14 @@ public struct GovernanceMessage: Hashable, Sendable {
         writer.u8(UInt8(refs.count))
         for ref in refs { writer.bytes32(ref) }
         payload.encode(into: &writer)
-        return writer.bytes
     }
 
-    /// The canonical bytes, signature last.
+    /// The canonical bytes, signature last, written once into one buffer.
     public var encoded: [UInt8] {
-        var bytes = unsignedBytes
-        bytes.append(contentsOf: signature.bytes)
-        return bytes
+        var writer = WireWriter(capacity: 512)
+        writeUnsigned(into: &writer)
+        writer.signature(signature)
+        return writer.bytes
     }
 
     /// [SIG-1] The domain-separation prefix of the signing input: ASCII `COUNCIL/1 MESSAGE` and a zero byte.
@@ -103,7 +108,11 @@ public struct GovernanceMessage: Hashable, Sendable {
 
     /// [SIG-2] What the author signs: the domain, the federation's roster hash, the unsigned bytes.
     public func signingInput(rosterHash: Bytes32) -> [UInt8] {
-        Self.signingDomain + rosterHash.bytes + unsignedBytes
+        var writer = WireWriter(capacity: 512)
+        writer.raw(Self.signingDomain)
+        writer.bytes32(rosterHash)
+        writeUnsigned(into: &writer)
+        return writer.bytes
     }
 
     /// The signature-less prefix's length in `encoded`, so verifiers can sign over a slice.

@@ -89,17 +89,16 @@ public struct Mandate: WireCodable {
 
 extension WireReader {
     /// [ENC-9] A set of identifiers: strictly ascending byte-wise, so each set has one encoding.
-    public mutating func sortedIdentifiers(count: Int, _ what: String) throws(WireError) -> [String] {
+    public mutating func sortedIdentifiers(count: Int, _ what: @autoclosure () -> String) throws(WireError) -> [String] {
         var result = [String]()
         result.reserveCapacity(count)
-        var previous: [UInt8]?
+        var previous: String?
         for _ in 0..<count {
-            let next = try identifier(what)
-            let utf8 = Array(next.utf8)
-            if let previous, !previous.lexicographicallyPrecedes(utf8) {
-                throw fail("\(what) entries are not in strictly ascending order")
+            let next = try identifier(what())
+            if let previous, !previous.utf8.lexicographicallyPrecedes(next.utf8) {
+                throw fail("\(what()) entries are not in strictly ascending order")
             }
-            previous = utf8
+            previous = next
             result.append(next)
         }
         return result

@@ -74,10 +74,10 @@ public enum Outcome: UInt8, CaseIterable, Sendable, CustomStringConvertible {
 
 extension WireReader {
     /// Reads a one-byte enumeration; a value outside it is not canonical ([ENC-8]).
-    public mutating func enumeration<E: RawRepresentable>(_ type: E.Type, _ what: String) throws(WireError) -> E
+    public mutating func enumeration<E: RawRepresentable>(_ type: E.Type, _ what: @autoclosure () -> String) throws(WireError) -> E
     where E.RawValue == UInt8 {
-        let raw = try u8(what)
-        guard let value = E(rawValue: raw) else { throw fail("\(what) value \(raw) is not defined") }
+        let raw = try u8(what())
+        guard let value = E(rawValue: raw) else { throw fail("\(what()) value \(raw) is not defined") }
         return value
     }
 }

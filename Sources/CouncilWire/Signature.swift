@@ -15,14 +15,20 @@ public struct Signature: Hashable, Sendable {
         self.init(r: Bytes32(bytes[start..<start + 32]), s: Bytes32(bytes[start + 32..<start + 64]))
     }
 
-    public var bytes: [UInt8] { r.bytes + s.bytes }
+    public var bytes: [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        r.append(to: &out)
+        s.append(to: &out)
+        return out
+    }
 
     public static let zero = Signature(r: .zero, s: .zero)
 }
 
 extension WireReader {
-    public mutating func signature(_ what: String) throws(WireError) -> Signature {
-        Signature(r: try bytes32("\(what) R"), s: try bytes32("\(what) S"))
+    public mutating func signature(_ what: @autoclosure () -> String) throws(WireError) -> Signature {
+        Signature(r: try bytes32("\(what()) R"), s: try bytes32("\(what()) S"))
     }
 }
 

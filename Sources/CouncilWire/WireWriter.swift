@@ -19,18 +19,20 @@ public struct WireWriter {
     }
 
     public mutating func u32(_ value: UInt32) {
-        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
     public mutating func u64(_ value: UInt64) {
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
     public mutating func bytes32(_ value: Bytes32) {
-        u64(value.w0)
-        u64(value.w1)
-        u64(value.w2)
-        u64(value.w3)
+        value.append(to: &bytes)
+    }
+
+    /// Overwrites four bytes written earlier (a length prefix reserved before its content).
+    public mutating func patchU32(_ value: UInt32, at offset: Int) {
+        bytes.withUnsafeMutableBytes { $0.storeBytes(of: value.bigEndian, toByteOffset: offset, as: UInt32.self) }
     }
 
     public mutating func raw<C: Sequence>(_ value: C) where C.Element == UInt8 { bytes.append(contentsOf: value) }

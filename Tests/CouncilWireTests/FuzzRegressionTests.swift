@@ -12,10 +12,18 @@ struct FuzzRegressionTests {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
     }
 
-    @Test("each kept input decodes without crashing and keeps the canonical-encoding property", arguments: inputs)
+    @Test("each kept input passes the fuzz property: decoding and validation without a crash, canonical encoding", arguments: inputs)
     func replay(input: String) throws {
         // This test must only not crash.
-        DecoderProperty.check(Array(try Data(contentsOf: Self.folder.appendingPathComponent(input))))
+        FuzzProperty.check(Array(try Data(contentsOf: Self.folder.appendingPathComponent(input))))
+    }
+
+    @Test("the core's validation decides every message vector exactly once")
+    func validationHoldsOnVectors() throws {
+        for vector in try SpecFiles.vectors("messages.json") {
+            let frame = Hex.decode(vector["frame"]?.stringValue ?? "") ?? []
+            FuzzProperty.check([1] + frame.dropFirst(7))
+        }
     }
 
     @Test("the property holds on every vector, valid or not")

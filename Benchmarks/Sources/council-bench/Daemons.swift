@@ -1,6 +1,7 @@
 import CouncilConformance
 import CouncilNode
 import CouncilProtocol
+import CouncilWire
 import Foundation
 
 /// A release-built councild of the conformance federation, for the scenarios that need real nodes.
@@ -10,18 +11,24 @@ final class BenchNode {
     let port: Int
     var process: Process
 
-    init(council: String, councild: String, peers: [(String, Int)] = []) throws {
+    init(council: String, councild: String, roster: Roster = ConformanceContract.roster, port: Int? = nil, peers: [(String, Int)] = [],
+         limits: JSONValue = [:]) throws {
         self.council = council
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("council-bench-\(council)-\(UUID().uuidString.prefix(6))")
-        port = Int.random(in: 10_000...19_000)
+        self.port = port ?? Int.random(in: 10_000...19_000)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try RosterDocument.render(ConformanceContract.roster).write(to: folder.appendingPathComponent("roster.json"), atomically: true, encoding: .utf8)
-        try KeyFile.write(ConformanceContract.councilKey(council), label: council, to: folder.appendingPathComponent("node.key").path)
+        try RosterDocument.render(roster).write(to: folder.appendingPathComponent("roster.json"), atomically: true, encoding: .utf8)
+        try KeyFile.write(TestFederation.key(council), label: council, to: folder.appendingPathComponent("node.key").path)
+        var limits = limits
+        if case .object(var members) = limits, members["max_pending"] == nil {
+            members["max_pending"] = 1_000_000
+            limits = .object(members)
+        }
         let config: JSONValue = [
             "council": .string(council), "key": "node.key", "roster": "roster.json", "data": "data",
-            "listen": .string("127.0.0.1:\(port)"), "control": .string("127.0.0.1:\(port + 1)"),
+            "listen": .string("127.0.0.1:\(self.port)"), "control": .string("127.0.0.1:\(self.port + 1)"),
             "peers": .array(peers.map { ["council": .string($0.0), "address": .string("127.0.0.1:\($0.1)")] }),
-            "limits": ["max_pending": 1_000_000],
+            "limits": limits,
         ]
         try config.rendered().write(to: folder.appendingPathComponent("node.json"), atomically: true, encoding: .utf8)
         process = try CouncildProcess.spawn(executable: councild, config: folder.appendingPathComponent("node.json").path,
@@ -29,9 +36,10 @@ final class BenchNode {
     }
 
     /// Starts a node and waits until its operator channel answers.
-    static func start(council: String, councild: String, peers: [(String, Int)] = []) async throws -> BenchNode {
-        let node = try BenchNode(council: council, councild: councild, peers: peers)
-        for _ in 0..<200 {
+    static func start(council: String, councild: String, roster: Roster = ConformanceContract.roster, port: Int? = nil,
+                      peers: [(String, Int)] = [], limits: JSONValue = [:]) async throws -> BenchNode {
+        let node = try BenchNode(council: council, councild: councild, roster: roster, port: port, peers: peers, limits: limits)
+        for _ in 0..<400 {
             if (try? await node.accepted()) != nil { return node }
             try await Task.sleep(for: .milliseconds(25))
         }
@@ -39,11 +47,18 @@ final class BenchNode {
         throw TestPeer.Failure("\(council) did not start")
     }
 
+    var control: NetworkAddress { NetworkAddress(host: "127.0.0.1", port: port + 1) }
+
+    func request(_ body: JSONValue) async throws -> JSONValue { try await OperatorClient.request(body, to: control) }
+
+    func linksUp() async throws -> Int {
+        (try await request(["op": "status"])["peers"]?.arrayValue ?? []).filter { $0["state"]?.stringValue == "up" }.count
+    }
+
     var address: String { "127.0.0.1:\(port)" }
 
     func accepted() async throws -> Int {
-        let status = try await OperatorClient.request(["op": "status"], to: NetworkAddress(host: "127.0.0.1", port: port + 1))
-        return Int(status["accepted"]?.intValue ?? 0)
+        Int(try await request(["op": "status"])["accepted"]?.intValue ?? 0)
     }
 
     /// Resident memory in KiB, from /proc.

@@ -58,26 +58,98 @@ do {
     print("ingest failed: \(error)")
 }
 
-// Catch-up: a fresh node linked to one that holds the messages.
+// The same messages through mosquitto at QoS 1, publisher to subscriber, in the same run.
+if let binary = Mosquitto.binary {
+    do {
+        let payloads = ConformanceContract.proposalChain(count: ingestCount).map(\.bytes)
+        var rates: [Double] = []
+        for run in 1...runs {
+            let broker = try Mosquitto(binary: binary)
+            defer { broker.stop() }
+            try await broker.waitUntilListening()
+            rates.append(try await MQTT.relayRate(port: broker.port, payloads: payloads))
+            progress("mosquitto QoS 1: run \(run)/\(runs) → \(format(rates.last!)) msgs/s")
+        }
+        let mosquitto = Measurement(name: "mosquitto QoS 1 relay, same messages (\(ingestCount) msgs)", unit: "msgs/s", samples: rates)
+        results.append(mosquitto)
+        if let ingest = results.first(where: { $0.name.hasPrefix("ingest") }) {
+            results.append(Measurement(name: "ingest vs mosquitto QoS 1", unit: "msgs/s", samples: ingest.samples, limit: mosquitto.median,
+                                       limitName: "mosquitto QoS 1 relay"))
+        }
+    } catch {
+        print("mosquitto side by side failed: \(error)")
+    }
+} else {
+    print("mosquitto side by side skipped: mosquitto is not installed (apt-get install mosquitto; Benchmarks/run does it as root)")
+}
+
+// Catch-up: a fresh node linked to one that holds the messages; then the memory each holds them in.
+let catchUpCount = quick ? 20_000 : 100_000
 do {
     var rates: [Double] = []
-    for run in 1...max(1, runs - 2) {
+    var perMessage: [Double] = []
+    let messages = ConformanceContract.proposalChain(count: catchUpCount)
+    for run in 1...(quick ? 1 : 3) {
+        let empty = try await BenchNode.start(council: "szolnok", councild: councild)
+        try await Task.sleep(for: .milliseconds(500))
+        let emptyKiB = empty.residentKiB()
+        empty.stop()
         let source = try await BenchNode.start(council: "budapest", councild: councild)
         defer { source.stop() }
-        _ = try await Scenarios.ingest(target: source.address, messages: ConformanceContract.proposalChain(count: ingestCount))
+        _ = try await Scenarios.ingest(target: source.address, messages: messages)
         let started = DispatchTime.now().uptimeNanoseconds
         let follower = try await BenchNode.start(council: "pecs", councild: councild, peers: [("budapest", source.port)])
         defer { follower.stop() }
-        while try await follower.accepted() < ingestCount { try await Task.sleep(for: .milliseconds(20)) }
-        rates.append(Double(ingestCount) / (Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9))
-        progress("catch-up: run \(run) → \(format(rates.last!)) msgs/s")
+        var last = 0
+        while try await follower.accepted() < catchUpCount {
+            try await Task.sleep(for: .milliseconds(100))
+            let now = try await follower.accepted()
+            if now / 10_000 > last / 10_000 { progress("catch-up: \(now)/\(catchUpCount)") }
+            last = now
+        }
+        rates.append(Double(catchUpCount) / (Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9))
+        perMessage.append(Double((follower.residentKiB() - emptyKiB) * 1_024) / Double(catchUpCount))
+        progress("catch-up: run \(run) → \(format(rates.last!)) msgs/s; \(format(perMessage.last!)) resident bytes per stored message")
     }
-    var catchUp = Measurement(name: "catch-up of \(ingestCount) msgs by a fresh node", unit: "msgs/s", samples: rates)
+    var catchUp = Measurement(name: "catch-up of \(catchUpCount) msgs by a fresh node", unit: "msgs/s", samples: rates)
     catchUp.limit = verifyAll.median
     catchUp.limitName = verifyAll.name
     results.append(catchUp)
+    results.append(Measurement(name: "resident memory per stored message (\(catchUpCount) stored)", unit: "bytes", samples: perMessage, higherIsBetter: false))
 } catch {
     print("catch-up failed: \(error)")
+}
+
+// Propagation across the radio federation, idle and under load.
+do {
+    for load in [0, 1_000] {
+        var p50: [Double] = []
+        var p99: [Double] = []
+        for run in 1...(quick ? 1 : 3) {
+            let latencies = try await Propagation.latencies(councild: councild, probes: quick ? 60 : 200, loadRate: load)
+            guard !latencies.isEmpty else { throw TestPeer.Failure("no probe reached every node") }
+            p50.append(latencies[latencies.count / 2])
+            p99.append(latencies[min(latencies.count - 1, latencies.count * 99 / 100)])
+            progress("propagation, \(load) msgs/s load: run \(run) → p50 \(format(p50.last!)) ms, p99 \(format(p99.last!)) ms (\(latencies.count) probes)")
+        }
+        let label = load == 0 ? "idle" : "\(load) msgs/s background"
+        results.append(Measurement(name: "propagation Miskolc → all 5 nodes (1 hop), p50, \(label)", unit: "ms", samples: p50, higherIsBetter: false))
+        results.append(Measurement(name: "propagation Miskolc → all 5 nodes (1 hop), p99, \(label)", unit: "ms", samples: p99, limit: 2,
+                                   limitName: "goal: 2 ms per hop", higherIsBetter: false))
+    }
+} catch {
+    print("propagation failed: \(error)")
+}
+
+// Scale: idle authenticated links on one node.
+do {
+    let links = 1_000
+    var perLink: [Double] = []
+    for _ in 1...(quick ? 1 : 3) { perLink.append(try await IdleLinks.bytesPerLink(councild: councild, links: links) / 1_024) }
+    results.append(Measurement(name: "memory per idle authenticated link (\(links) links)", unit: "KiB", samples: perLink, limit: 64,
+                               limitName: "goal: 64 KiB", higherIsBetter: false))
+} catch {
+    print("idle links failed: \(error)")
 }
 
 let seeds = await measure("simulator (5 nodes, ≥200 msgs, ≥3 faults)", unit: "seeds/s", runs: runs) {

@@ -41,7 +41,7 @@ struct FaultRun {
 
     mutating func fail(_ text: String) {
         failures.append(text)
-        print("  ✗ \(text)")
+        say("  ✗ \(text)")
     }
 
     /// Partitions and kills interleaved at random; each kind appears its full number of times.
@@ -61,7 +61,7 @@ struct FaultRun {
         let events = schedule()
         for (number, event) in events.enumerated() {
             let elapsed = Date().timeIntervalSince(started)
-            print(String(format: "[%3d/%d %5.0fs] ", number + 1, events.count, elapsed) + "\(event)", terminator: "")
+            say(String(format: "[%3d/%d %5.0fs] ", number + 1, events.count, elapsed) + "\(event)", terminator: "")
             switch event {
             case .partition(let kind): try await partition(kind)
             case .kill: try await crash(workload)
@@ -70,7 +70,7 @@ struct FaultRun {
             if failures.count > 5 { break }
         }
         if !events.isEmpty, settings.seconds > 0 {
-            print("steady load for \(Int(settings.seconds)) s more")
+            say("steady load for \(Int(settings.seconds)) s more")
             try await Task.sleep(for: .seconds(settings.seconds))
         }
         await workload.stop()
@@ -109,7 +109,7 @@ struct FaultRun {
             cut = Array(all.shuffled(using: &random).prefix(Int.random(in: 3...6, using: &random)))
         }
         let names = cut.map { "\(network.links[$0].0)–\(network.links[$0].1)" }
-        print(": cutting \(names.joined(separator: ", "))", terminator: "")
+        say(": cutting \(names.joined(separator: ", "))", terminator: "")
         for link in cut {
             try network.setLink(link, up: false)
             if kind == "swizzle" { try await Task.sleep(for: .milliseconds(Int.random(in: 100...400))) }
@@ -131,7 +131,7 @@ struct FaultRun {
         let node = federation.nodes.randomElement()!
         try await Task.sleep(for: .milliseconds(Int.random(in: 0...1_500)))
         federation.kill(node)
-        print(": \(node) killed", terminator: "")
+        say(": \(node) killed", terminator: "")
         try await Task.sleep(for: .milliseconds(Int.random(in: 100...800)))
         try federation.start(node)
         try await federation.waitForOperator(node)
@@ -140,7 +140,7 @@ struct FaultRun {
         if !missing.isEmpty {
             fail("\(node) lost \(missing.count) of the \(acknowledged.count) messages it acknowledged: \(missing.prefix(3).joined(separator: ", "))")
         }
-        print(", restarted with all \(acknowledged.count) it acknowledged", terminator: "")
+        say(", restarted with all \(acknowledged.count) it acknowledged", terminator: "")
         counts["kill", default: 0] += 1
     }
 
@@ -170,12 +170,12 @@ struct FaultRun {
             if linked && digests.count == 1 {
                 let seconds = Date().timeIntervalSince(started)
                 convergence.append(seconds)
-                print(String(format: " → agreed in %.2f s", seconds))
+                say(String(format: " → agreed in %.2f s", seconds))
                 return true
             }
             try? await Task.sleep(for: .milliseconds(100))
         }
-        print("")
+        say("")
         fail("\(when): no agreement within \(Int(settings.convergeWithin)) s (\(last))")
         return false
     }

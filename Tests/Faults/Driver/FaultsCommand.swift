@@ -64,7 +64,7 @@ struct RunFaults: AsyncParsableCommand {
 
     func run() async throws {
         if let reason = TestNetwork.unavailableReason() {
-            print("SKIPPED: \(reason). The namespaced fault run needs its own test hosts; nothing was run.")
+            say("SKIPPED: \(reason). The namespaced fault run needs its own test hosts; nothing was run.")
             return
         }
         let definitionFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../Examples/federations/radio-1956/federation.json").standardized.path
@@ -80,9 +80,9 @@ struct RunFaults: AsyncParsableCommand {
                                          delayedLink: delayedLink, delayMilliseconds: delay)
         let settings = FaultRun.Settings(cycles: cycles ?? (quick ? 12 : 100), kills: kills ?? (quick ? 6 : 50), seconds: settle,
                                          lossPercent: loss, convergeWithin: convergeWithin, actsPerSecond: rate)
-        print("==> namespaces cf-* for \(network.nodes.joined(separator: ", ")); \(network.links.count) links; files in \(folder.path)")
-        print("    every link drops \(loss)% of packets; Győr–Budapest +\(delay) ms each way (proxy); Pécs–Szolnok capped at \(bandwidth)")
-        print("    \(settings.cycles) partition/heal cycles and \(settings.kills) SIGKILLs under \(rate) acts/s; agreement required within \(Int(convergeWithin)) s")
+        say("==> namespaces cf-* for \(network.nodes.joined(separator: ", ")); \(network.links.count) links; files in \(folder.path)")
+        say("    every link drops \(loss)% of packets; Győr–Budapest +\(delay) ms each way (proxy); Pécs–Szolnok capped at \(bandwidth)")
+        say("    \(settings.cycles) partition/heal cycles and \(settings.kills) SIGKILLs under \(rate) acts/s; agreement required within \(Int(convergeWithin)) s")
         var result: JSONValue
         var failed: Bool
         do {
@@ -97,19 +97,19 @@ struct RunFaults: AsyncParsableCommand {
         } catch {
             federation.stopAll()
             network.tearDown()
-            print("FAILED to run: \(error)")
+            say("FAILED to run: \(error)")
             throw ExitCode(2)
         }
         federation.stopAll()
         network.tearDown()
-        print("\n==> results")
-        print(result.rendered())
+        say("\n==> results")
+        say(result.rendered())
         if let report { try (result.rendered() + "\n").write(toFile: report, atomically: true, encoding: .utf8) }
         if failed {
-            print("FAIL: see the lines marked ✗ above; logs are in \(folder.path)")
+            say("FAIL: see the lines marked ✗ above; logs are in \(folder.path)")
             throw ExitCode(1)
         }
-        print("PASS: \(result["acknowledged"]?.intValue ?? 0) acknowledged messages, 0 lost, every node's digest equal")
+        say("PASS: \(result["acknowledged"]?.intValue ?? 0) acknowledged messages, 0 lost, every node's digest equal")
         try? FileManager.default.removeItem(at: folder)
     }
 }

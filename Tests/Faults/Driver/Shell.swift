@@ -33,3 +33,9 @@ enum Shell {
         try run(["ip", "netns", "exec", namespace] + arguments, allowFailure: allowFailure)
     }
 }
+
+/// Prints and flushes at once, so progress shows as it happens even when output is a file or pipe.
+func say(_ text: String, terminator: String = "\n") {
+    print(text, terminator: terminator)
+    fflush(nil)
+}
