@@ -3,7 +3,7 @@ import CouncilWire
 import Foundation
 import NIOCore
 import NIOPosix
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// A peer the conformance suite controls byte by byte: it can complete the handshake as any
 /// council whose key it holds, send well-formed or broken frames, and read what the
@@ -256,10 +256,10 @@ final class Inbox: Sendable {
         var waiter: CheckedContinuation<Void, Never>?
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     func append(_ bytes: ByteBufferView) {
-        state.withLock { state -> CheckedContinuation<Void, Never>? in
+        state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
             state.bytes.append(contentsOf: bytes)
             defer { state.waiter = nil }
             return state.waiter
@@ -267,17 +267,17 @@ final class Inbox: Sendable {
     }
 
     func end() {
-        state.withLock { state -> CheckedContinuation<Void, Never>? in
+        state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
             state.ended = true
             defer { state.waiter = nil }
             return state.waiter
         }?.resume()
     }
 
-    var isEnded: Bool { state.withLock { $0.ended } }
+    var isEnded: Bool { state.withLockedValue { $0.ended } }
 
     func take() -> ([UInt8], Bool) {
-        state.withLock { state in
+        state.withLockedValue { state in
             defer { state.bytes = [] }
             return (state.bytes, state.ended)
         }
@@ -291,7 +291,7 @@ final class Inbox: Sendable {
                 self.wakeWaiter()
             }
             await withCheckedContinuation { continuation in
-                let ready = state.withLock { state -> Bool in
+                let ready = state.withLockedValue { state -> Bool in
                     // Past the deadline the sleeper may already have woken nobody: do not wait.
                     if !state.bytes.isEmpty || state.ended || ContinuousClock.now >= deadline { return true }
                     state.waiter = continuation
@@ -304,7 +304,7 @@ final class Inbox: Sendable {
     }
 
     private func wakeWaiter() {
-        state.withLock { state -> CheckedContinuation<Void, Never>? in
+        state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
             defer { state.waiter = nil }
             return state.waiter
         }?.resume()

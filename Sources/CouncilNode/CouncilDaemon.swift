@@ -115,7 +115,7 @@ public struct CouncilDaemon: Service {
             group.addTask { await node.runCommitter() }
             group.addTask {
                 while !Task.isCancelled {
-                    try await Task.sleep(for: .seconds(configuration.limits.acknowledgesBeforeDurable ? 2 : 1))
+                    try await Task.sleep(for: .seconds(1))
                     await node.tick()
                 }
             }

@@ -4,7 +4,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Runs one TCP connection for the node, either side: the handshake under its timeout, then a
 /// reader (frames → `LinkSession` → node), a writer (queue → sealed frames → socket) and a
@@ -203,10 +203,10 @@ struct LinkRunner {
 
 /// A value shared between a connection's tasks.
 final class SharedValue<Value: Sendable>: Sendable {
-    private let storage: Mutex<Value>
-    init(_ value: Value) { storage = Mutex(value) }
+    private let storage: NIOLockedValueBox<Value>
+    init(_ value: Value) { storage = NIOLockedValueBox(value) }
     var value: Value {
-        get { storage.withLock { $0 } }
-        set { storage.withLock { $0 = newValue } }
+        get { storage.withLockedValue { $0 } }
+        set { storage.withLockedValue { $0 = newValue } }
     }
 }

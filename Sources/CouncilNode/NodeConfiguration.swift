@@ -41,7 +41,8 @@ public struct NodeLimits: Sendable {
     var maxFrameLength = Limits.maxFrameLength
     /// [RELAY-2] Not configurable either, and false: tests set it to plant a fault.
     var relaysRejected = false
-    /// [ACK-2] Likewise: a planted fault that acknowledges at once and writes only every two seconds.
+    /// [ACK-2] Likewise: a planted fault that acknowledges at once and writes only every ten seconds
+    /// (ten ticks), long enough that a crash after a burst of ACKs loses some even on a slow build.
     var acknowledgesBeforeDurable = false
 
     public init() {}

@@ -1,7 +1,7 @@
 import CouncilProtocol
 import CouncilWire
 import NIOCore
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The node's handle on one authenticated link: a bounded outbound queue ([NODE-2]) that the link's
 /// writer drains. Sending never blocks the node; a queue that fills closes the link instead. The
@@ -18,7 +18,7 @@ public final class PeerLink: Sendable {
     public let initiator: String
     public let serial: UInt64
     let channel: any Channel
-    private let queue = Mutex<[Item]>([])
+    private let queue = NIOLockedValueBox<[Item]>([])
     /// Wakes the writer; at most one wake-up is kept, since it drains everything anyway.
     let wakeUps: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
@@ -33,14 +33,14 @@ public final class PeerLink: Sendable {
         (wakeUps, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    public var queueDepth: Int { queue.withLock { $0.count } }
+    public var queueDepth: Int { queue.withLockedValue { $0.count } }
 
     /// Queues a frame; on a full queue the link is closed with SLOW_CONSUMER and false is returned.
     /// Catch-up answers (`bounded: false`) are exempt: they are what the node already holds in
     /// memory, and a node far behind must get all of them.
     @discardableResult
     public func send(_ frame: Frame, bounded: Bool = true) -> Bool {
-        let admitted = queue.withLock { items -> Bool in
+        let admitted = queue.withLockedValue { items -> Bool in
             guard items.count < limit || !bounded else { return false }
             items.append(.frame(frame))
             return true
@@ -56,7 +56,7 @@ public final class PeerLink: Sendable {
     /// Asks the writer to send the notice and close; if the writer is stuck behind a full socket,
     /// the connection is closed anyway shortly after ([NODE-2]).
     public func close(_ notice: ErrorNotice) {
-        queue.withLock { $0.append(.close(notice)) }
+        queue.withLockedValue { $0.append(.close(notice)) }
         wake.yield()
         wake.finish()
         let channel = self.channel
@@ -65,7 +65,7 @@ public final class PeerLink: Sendable {
 
     /// Everything queued, in order.
     func drain() -> [Item] {
-        queue.withLock { items in
+        queue.withLockedValue { items in
             defer { items = [] }
             return items
         }

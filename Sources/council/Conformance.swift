@@ -6,7 +6,7 @@ import CouncilVectors
 import Foundation
 import NIOCore
 import NIOPosix
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// `council conformance`: the black-box conformance suite, over TCP.
 struct Conformance: AsyncParsableCommand {
@@ -215,14 +215,14 @@ final class ReferenceDaemon: @unchecked Sendable {
 
 /// Hands out accepted connections in order, with a deadline.
 final class AcceptedQueue: Sendable {
-    private let channels = Mutex<[NIOAsyncChannel<ByteBuffer, ByteBuffer>]>([])
+    private let channels = NIOLockedValueBox<[NIOAsyncChannel<ByteBuffer, ByteBuffer>]>([])
 
-    func add(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) { channels.withLock { $0.append(channel) } }
+    func add(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) { channels.withLockedValue { $0.append(channel) } }
 
     func next(within timeout: Duration) async -> NIOAsyncChannel<ByteBuffer, ByteBuffer>? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let channel = channels.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { return channel }
+            if let channel = channels.withLockedValue({ $0.isEmpty ? nil : $0.removeFirst() }) { return channel }
             try? await Task.sleep(for: .milliseconds(20))
         }
         return nil

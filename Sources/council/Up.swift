@@ -2,7 +2,7 @@ import ArgumentParser
 import CouncilNode
 import CouncilProtocol
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// `council up`: the local federation of 1956, five daemons on loopback, watched live.
 struct Up: AsyncParsableCommand {
@@ -126,9 +126,9 @@ struct Down: ParsableCommand {
 /// SIGINT and SIGTERM as a flag, so long-running commands can stop cleanly.
 enum Interrupts {
     final class Flag: Sendable {
-        private let state = Mutex(false)
-        var value: Bool { state.withLock { $0 } }
-        func set() { state.withLock { $0 = true } }
+        private let state = NIOLockedValueBox(false)
+        var value: Bool { state.withLockedValue { $0 } }
+        func set() { state.withLockedValue { $0 = true } }
     }
 
     nonisolated(unsafe) static var sources: [DispatchSourceSignal] = []

@@ -85,11 +85,13 @@ final class DaemonFederation: @unchecked Sendable {
     }
 
     /// Polls until `condition` holds, or fails the test with `what` after `seconds`.
-    func eventually(_ what: String, seconds: Double = 15, _ condition: () async throws -> Bool) async throws {
+    /// Generous, since a wait that succeeds returns at once: CI also runs these tests under
+    /// ThreadSanitizer, where daemons start and answer several times slower.
+    func eventually(_ what: String, seconds: Double = 60, _ condition: () async throws -> Bool) async throws {
         try await Self.eventually(what, seconds: seconds, condition)
     }
 
-    static func eventually(_ what: String, seconds: Double = 15, _ condition: () async throws -> Bool) async throws {
+    static func eventually(_ what: String, seconds: Double = 60, _ condition: () async throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if try await condition() { return }
