@@ -106,6 +106,17 @@ public final class TestPeer: @unchecked Sendable {  // used by one task at a tim
     /// Sends a frame: sealed after the handshake, plaintext before.
     public func send(_ frame: Frame) async throws { try await sendContent(frame.content()) }
 
+    /// Sends frames back to back in one write, sealed (the link must be established): how a busy
+    /// peer relays, and how the benchmarks keep their own client from dominating the machine.
+    public func send(_ frames: [Frame]) {
+        guard var cipher = outboundCipher else { preconditionFailure("send([Frame]) needs an established link") }
+        var bytes: [UInt8] = []
+        for frame in frames { bytes += cipher.seal(content: frame.content()) }
+        outboundCipher = cipher
+        trace.append("→ sealed \(frames.count) frames")
+        writes.yield(bytes)
+    }
+
     /// Sends frame content (version, type, flags, body) as it is, sealed if the link is.
     public func sendContent(_ content: [UInt8]) async throws {
         if var cipher = outboundCipher {

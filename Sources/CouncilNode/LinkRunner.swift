@@ -136,7 +136,14 @@ struct LinkRunner {
     /// Verifies a burst of MESSAGE frames on all cores, has the node decide them in one step, and
     /// counts the rejections that count towards closing the link ([ACK-6], [LINK-5]).
     func deliver(_ messages: [[UInt8]], from link: PeerLink, session: inout LinkSession) async {
-        let verified = await Self.verify(messages, node: node)
+        // In a mesh most relays are duplicates: their signatures were checked when first accepted,
+        // and the node answers them before any check, so only new messages are verified here.
+        let ids = messages.map { Hashing.sha256($0) }
+        let known = await node.alreadyAccepted(ids)
+        var fresh: [[UInt8]] = []
+        for (index, bytes) in messages.enumerated() where !known.contains(ids[index]) { fresh.append(bytes) }
+        var checked = (await Self.verify(fresh, node: node)).makeIterator()
+        let verified = messages.indices.map { known.contains(ids[$0]) ? nil : checked.next() ?? nil }
         let invalid = await node.handle(messages: messages, verified: verified, from: link)
         for _ in 0..<invalid {
             if case .close(let notice, _) = session.countInvalid() {

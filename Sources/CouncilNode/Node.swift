@@ -163,6 +163,11 @@ public actor Node {
         return message
     }
 
+    /// Which of `ids` this node has accepted: duplicates the reader need not verify again.
+    func alreadyAccepted(_ ids: [MessageID]) -> Set<MessageID> {
+        Set(ids.filter { if case .accepted = ledger.knowledge(of: $0) { true } else { false } })
+    }
+
     /// Decides a burst of MESSAGE frames from one link in order, as one unit of work: one commit
     /// and one release of ACKs and relays. Returns how many count towards the invalid-frame budget.
     func handle(messages: [[UInt8]], verified: [SignedMessage?], from link: PeerLink) -> Int {

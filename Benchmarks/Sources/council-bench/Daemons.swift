@@ -68,6 +68,19 @@ final class BenchNode {
         return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
     }
 
+    /// Stops the daemon (SIGTERM) and starts it again on the same data folder.
+    func restart(councild: String) async throws {
+        process.terminate()
+        process.waitUntilExit()
+        process = try CouncildProcess.spawn(executable: councild, config: folder.appendingPathComponent("node.json").path,
+                                            log: folder.appendingPathComponent("councild.log").path, level: "warning")
+        for _ in 0..<24_000 {
+            if (try? await accepted()) != nil { return }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        throw TestPeer.Failure("\(council) did not restart")
+    }
+
     func stop() {
         if process.isRunning {
             process.terminate()

@@ -104,20 +104,30 @@ enum MQTT {
             }
             group.addTask {
                 try await publisher.executeThenClose { input, output in
-                    var packets = input.makeAsyncIterator()
-                    try await output.write(ByteBuffer(bytes: connect(client: "council-bench-pub-\(UUID().uuidString.prefix(6))")))
-                    guard try await packets.next()?.header == 0x20 else { throw Failure("no CONNACK for the publisher") }
-                    for await _ in subscribed {}
-                    let start = DispatchTime.now().uptimeNanoseconds
-                    for (index, payload) in payloads.enumerated() {
-                        try await output.write(ByteBuffer(bytes: publish(topic: topic, id: UInt16(index % 65_535 + 1), payload: payload)))
+                    // PUBACKs are read while the PUBLISHes go out, so neither side's buffers fill.
+                    try await withThrowingTaskGroup(of: UInt64.self) { acks in
+                        let (connected, connectedNow) = AsyncStream.makeStream(of: Void.self)
+                        acks.addTask {
+                            var packets = input.makeAsyncIterator()
+                            guard try await packets.next()?.header == 0x20 else { throw Failure("no CONNACK for the publisher") }
+                            connectedNow.finish()
+                            var acknowledged = 0
+                            while acknowledged < count {
+                                guard let packet = try await packets.next() else { throw Failure("the broker closed the publisher at \(acknowledged)") }
+                                if packet.header == 0x40 { acknowledged += 1 }
+                            }
+                            return DispatchTime.now().uptimeNanoseconds
+                        }
+                        try await output.write(ByteBuffer(bytes: connect(client: "council-bench-pub-\(UUID().uuidString.prefix(6))")))
+                        for await _ in connected {}
+                        for await _ in subscribed {}
+                        let start = DispatchTime.now().uptimeNanoseconds
+                        for (index, payload) in payloads.enumerated() {
+                            try await output.write(ByteBuffer(bytes: publish(topic: topic, id: UInt16(index % 65_535 + 1), payload: payload)))
+                        }
+                        guard let end = try await acks.next() else { throw Failure("the publisher's reader ended") }
+                        return (start, end)
                     }
-                    var acknowledged = 0
-                    while acknowledged < count {
-                        guard let packet = try await packets.next() else { throw Failure("the broker closed the publisher at \(acknowledged)") }
-                        if packet.header == 0x40 { acknowledged += 1 }
-                    }
-                    return (start, DispatchTime.now().uptimeNanoseconds)
                 }
             }
             var start: UInt64 = 0
@@ -173,8 +183,13 @@ final class Mosquitto {
         throw MQTT.Failure("mosquitto did not start on port \(port)")
     }
 
+    /// SIGTERM, then SIGKILL if the broker has not gone within two seconds (started from a Swift
+    /// process, mosquitto does not always act on SIGTERM).
     func stop() {
         process.terminate()
+        let deadline = Date().addingTimeInterval(2)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: folder)
     }

@@ -44,3 +44,22 @@ func format(_ value: Double) -> String {
     if value >= 100 { return String(format: "%.0f", value) }
     return String(format: "%.2f", value)
 }
+
+/// Runs `work`, or throws once `seconds` pass: a broker or node that stops answering fails its
+/// scenario instead of hanging the whole run.
+func withDeadline<T: Sendable>(seconds: Double, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await work() }
+        group.addTask {
+            try await Task.sleep(for: .seconds(seconds))
+            throw DeadlinePassed(seconds: seconds)
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
+    }
+}
+
+struct DeadlinePassed: Error, CustomStringConvertible {
+    let seconds: Double
+    var description: String { "no result within \(Int(seconds)) s" }
+}

@@ -44,9 +44,11 @@ enum Propagation {
         init(_ watched: Set<MessageID>) { self.watched = watched }
     }
 
-    /// Milliseconds from submission at Miskolc until all five nodes hold each probe, over `probes`
-    /// probes 50 ms apart, with `loadRate` messages per second sent to Budapest meanwhile.
-    static func latencies(councild: String, probes: Int, loadRate: Int) async throws -> [Double] {
+    /// Per probe, in milliseconds, sorted: from submission at Miskolc until all five nodes hold it
+    /// (end to end: the operator request, Miskolc's commit, one hop), and from Miskolc relaying it
+    /// until the other four hold it (one hop: the link, the check, the receiver's commit). `probes`
+    /// probes go 50 ms apart, with `loadRate` messages per second sent to Budapest meanwhile.
+    static func latencies(councild: String, probes: Int, loadRate: Int) async throws -> (endToEnd: [Double], hop: [Double]) {
         let federation = try await Federation(councild: councild)
         defer { federation.stop() }
         let probeChain = ConformanceContract.proposalChain(count: probes + 1, roster: roster, council: "pecs", delegate: TestFederation.delegateKey(10))
@@ -85,10 +87,14 @@ enum Propagation {
             done.stop()
             try await group.waitForAll()
             let times = arrivals.times.withLock { $0 }
-            return submitted.compactMap { id, start in
-                guard let seen = times[id], seen.count == nodes.count, let last = seen.values.max() else { return nil }
-                return Double(last - start) / 1e6
-            }.sorted()
+            var endToEnd: [Double] = []
+            var hop: [Double] = []
+            for (id, start) in submitted {
+                guard let seen = times[id], seen.count == nodes.count, let last = seen.values.max(), let relayed = seen["miskolc"] else { continue }
+                endToEnd.append(Double(last - start) / 1e6)
+                hop.append(Double((seen.filter { $0.key != "miskolc" }.values.max() ?? relayed) - min(relayed, last)) / 1e6)
+            }
+            return (endToEnd.sorted(), hop.sorted())
         }
     }
 

@@ -1,4 +1,5 @@
 import CouncilConformance
+import CouncilNode
 import CouncilProtocol
 import CouncilSimulator
 import CouncilWire
@@ -101,7 +102,9 @@ enum Scenarios {
         let ids = Set(messages.map(\.id))
         var acknowledged = 0
         let seconds = try await Clock.seconds {
-            for message in messages { try await peer.send(.message(message.bytes)) }
+            for start in stride(from: 0, to: messages.count, by: 256) {
+                peer.send(messages[start..<min(start + 256, messages.count)].map { .message($0.bytes) })
+            }
             while acknowledged < ids.count {
                 guard let event = try await peer.next(within: .seconds(30)) else { throw TestPeer.Failure("ingest stalled at \(acknowledged)") }
                 switch event {
@@ -114,5 +117,22 @@ enum Scenarios {
             }
         }
         return Double(messages.count) / seconds
+    }
+}
+
+extension Scenarios {
+    /// One durable SQLite commit of one message (WAL, `synchronous = FULL`), in milliseconds,
+    /// sorted: the floor under every hop, since a node relays only what it has committed.
+    static func commitLatencies(count: Int) throws -> [Double] {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("council-bench-commit-\(UUID().uuidString.prefix(6))")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try MessageStore(folder: folder.path, council: "budapest", rosterHash: ConformanceContract.roster.hash)
+        var latencies: [Double] = []
+        for message in ConformanceContract.proposalChain(count: count) {
+            let started = DispatchTime.now().uptimeNanoseconds
+            try store.commit([.accepted(message)])
+            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6)
+        }
+        return latencies.sorted()
     }
 }
