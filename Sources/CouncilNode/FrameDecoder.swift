@@ -12,7 +12,7 @@ public enum FrameChunk: Sendable {
 /// discards the rest: the stream cannot be trusted to be in step any more.
 ///
 /// Every frame that one read completes goes to the link's reader together, so that the reader can
-/// verify a burst of messages on all cores and the node decide it in one step.
+/// verify a burst of messages on two tasks at once and the node decide it in one step.
 struct FrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = [FrameChunk]
 

@@ -133,7 +133,7 @@ struct LinkRunner {
         return peerName
     }
 
-    /// Verifies a burst of MESSAGE frames on all cores, has the node decide them in one step, and
+    /// Verifies a burst of MESSAGE frames on two tasks, has the node decide them in one step, and
     /// counts the rejections that count towards closing the link ([ACK-6], [LINK-5]).
     func deliver(_ messages: [[UInt8]], from link: PeerLink, session: inout LinkSession) async {
         // In a mesh most relays are duplicates: their signatures were checked when first accepted,
@@ -189,7 +189,7 @@ struct LinkRunner {
         }
     }
 
-    /// [LINK-3][LINK-4] Sends PING when the link is quiet and closes it when the peer is silent too long.
+    /// [LINK-3][LINK-4] Sends a PING every interval and closes the link when the peer has been silent too long.
     func heartbeat(_ link: PeerLink, lastReceived: SharedValue<UInt64>) async throws {
         let interval = UInt64(limits.heartbeatIntervalMilliseconds)
         var nonce: UInt64 = 0

@@ -154,10 +154,9 @@ public actor Node {
 
     // MARK: Frames
 
-    /// Handles one frame from a peer. Returns true if it counts towards the invalid-frame budget ([ACK-6]).
-    /// The link's reader decodes and verifies a MESSAGE before handing it over, so that signature
-    /// checks run on the readers' cores while this actor decides ([SIG-3], §5.6: a duplicate's
-    /// signature is valid anyway, so checking it first changes no answer).
+    /// [SIG-3] Decodes and verifies a MESSAGE off the actor: the link's reader calls it so that
+    /// signature checks run outside this actor while it decides. A message it cannot vouch for
+    /// (nil) is decoded and checked again by the core, which then rejects it with the right code.
     nonisolated func verify(_ bytes: [UInt8]) -> SignedMessage? {
         guard let message = try? SignedMessage(bytes: bytes), rules.verifies(message, rosterHash: roster.hash) else { return nil }
         return message
@@ -205,6 +204,8 @@ public actor Node {
         return counts
     }
 
+    /// Handles one frame from a peer other than a MESSAGE in a burst. Returns true if it counts
+    /// towards the invalid-frame budget ([ACK-6]).
     func handle(_ frame: Frame, from link: PeerLink) -> Bool {
         switch frame {
         case .message(let bytes):

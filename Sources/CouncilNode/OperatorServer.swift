@@ -11,7 +11,7 @@ struct OperatorServer {
     let logger: Logger
 
     /// [OPS-15] The most IDs one `missing` request may ask about.
-    static let maxMissingIDs = 65_536
+    static let maxMissingIDs = 50_000
 
     func handle(_ request: JSONDocument) async -> JSONValue {
         do {

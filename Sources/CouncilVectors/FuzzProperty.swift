@@ -13,8 +13,8 @@ public enum FuzzProperty {
     }
 }
 
-/// The core's validation on any message (§12): deciding it never traps, decides it exactly once,
-/// and an accepted message is a duplicate the second time. Signatures are taken as checked, so the
+/// The core's validation on any message (§12): deciding it never traps, the first decision is about
+/// that message, and an accepted message is a duplicate the second time. Signatures are taken as checked, so the
 /// fuzzer's changes reach the semantic rules instead of stopping at the signature.
 public enum ValidationProperty {
     /// A ledger that already holds the Spec's example story up to the votes: mandates, a proposal

@@ -9,7 +9,9 @@ final class FaultFederation: @unchecked Sendable {
     let definition: FederationDefinition
     let network: TestNetwork
     let folder: URL
+    /// Where `council-faults` itself is (for the proxies), and the daemon to run.
     let binaries: URL
+    let councild: String
     /// The link whose dialler reaches its peer through the latency proxy, and the delay each way.
     let delayedLink: Int
     let delayMilliseconds: Int
@@ -23,7 +25,9 @@ final class FaultFederation: @unchecked Sendable {
 
     var nodes: [String] { definition.nodes.map(\.council) }
 
-    init(definition: FederationDefinition, network: TestNetwork, folder: URL, binaries: URL, delayedLink: Int, delayMilliseconds: Int) {
+    init(definition: FederationDefinition, network: TestNetwork, folder: URL, binaries: URL, councild: String, delayedLink: Int,
+         delayMilliseconds: Int) {
+        self.councild = councild
         self.definition = definition
         self.network = network
         self.folder = folder
@@ -89,7 +93,7 @@ final class FaultFederation: @unchecked Sendable {
     }
 
     func start(_ node: String) throws {
-        let process = try spawn(in: node, [binaries.appendingPathComponent("councild").path, "--config",
+        let process = try spawn(in: node, [councild, "--config",
                                            nodeFolder(node).appendingPathComponent("node.json").path, "--log-level", "info"], log: logPath(node))
         lock.withLock { daemons[node] = process }
     }
@@ -131,8 +135,8 @@ final class FaultFederation: @unchecked Sendable {
     /// The IDs among `ids` that `node` has neither accepted nor held (OPERATOR.md [OPS-15]).
     func missing(_ ids: [MessageID], at node: String) async throws -> [String] {
         var missing: [String] = []
-        for start in stride(from: 0, to: ids.count, by: 65_536) {
-            let chunk = ids[start..<min(start + 65_536, ids.count)]
+        for start in stride(from: 0, to: ids.count, by: 50_000) {
+            let chunk = ids[start..<min(start + 50_000, ids.count)]
             let answer = try await request(node, ["op": "missing", "ids": .array(chunk.map { .string($0.description) })])
             missing += (answer["missing"]?.arrayValue ?? []).compactMap(\.stringValue)
         }

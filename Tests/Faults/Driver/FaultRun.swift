@@ -134,7 +134,12 @@ struct FaultRun {
         say(": \(node) killed", terminator: "")
         try await Task.sleep(for: .milliseconds(Int.random(in: 100...800)))
         try federation.start(node)
-        try await federation.waitForOperator(node)
+        do {
+            try await federation.waitForOperator(node, seconds: settings.convergeWithin * 4)
+        } catch {
+            fail("\(node) did not answer within \(Int(settings.convergeWithin * 4)) s of its restart; see \(federation.logPath(node))")
+            return
+        }
         let acknowledged = await workload.acknowledged(by: node)
         let missing = try await federation.missing(acknowledged, at: node)
         if !missing.isEmpty {

@@ -62,6 +62,9 @@ struct RunFaults: AsyncParsableCommand {
     @Option(help: "Write the run's figures as JSON to this file.")
     var report: String?
 
+    @Option(help: "The councild to run (default: the one next to council-faults).")
+    var councild: String?
+
     func run() async throws {
         if let reason = TestNetwork.unavailableReason() {
             say("SKIPPED: \(reason). The namespaced fault run needs its own test hosts; nothing was run.")
@@ -76,7 +79,8 @@ struct RunFaults: AsyncParsableCommand {
         guard let delayedLink = network.linkIndex("gyor", "budapest"), let cappedLink = network.linkIndex("pecs", "szolnok") else {
             throw ValidationError("the radio federation lacks the Győr–Budapest or Pécs–Szolnok link")
         }
-        let federation = FaultFederation(definition: definition, network: network, folder: folder, binaries: binaries,
+        let daemon = councild.map { URL(fileURLWithPath: $0).standardized.path } ?? binaries.appendingPathComponent("councild").path
+        let federation = FaultFederation(definition: definition, network: network, folder: folder, binaries: binaries, councild: daemon,
                                          delayedLink: delayedLink, delayMilliseconds: delay)
         let settings = FaultRun.Settings(cycles: cycles ?? (quick ? 12 : 100), kills: kills ?? (quick ? 6 : 50), seconds: settle,
                                          lossPercent: loss, convergeWithin: convergeWithin, actsPerSecond: rate)
