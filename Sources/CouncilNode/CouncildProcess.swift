@@ -4,9 +4,14 @@ import Foundation
 /// `council replay`, the conformance self-test, the benchmarks and the tests share.
 public enum CouncildProcess {
     public static func spawn(executable: String, config: String, log: String, level: String = "info") throws -> Process {
+        try run(executable, ["--config", config, "--log-level", level], log: log)
+    }
+
+    /// Starts any program with its output appended to `log` (created if missing) and no input.
+    public static func run(_ executable: String, _ arguments: [String], log: String) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["--config", config, "--log-level", level]
+        process.arguments = arguments
         if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         handle.seekToEndOfFile()

@@ -66,17 +66,7 @@ final class FaultFederation: @unchecked Sendable {
 
     /// Starts a program inside a node's namespace, its output appended to `log`.
     func spawn(in node: String, _ arguments: [String], log: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ip", "netns", "exec", network.namespace(node)] + arguments
-        if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        handle.seekToEndOfFile()
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
+        try CouncildProcess.run("/usr/bin/env", ["ip", "netns", "exec", network.namespace(node)] + arguments, log: log)
     }
 
     /// The operator forwarders and the latency proxy: they outlive daemon restarts.
@@ -124,11 +114,7 @@ final class FaultFederation: @unchecked Sendable {
     }
 
     func waitForOperator(_ node: String, seconds: Double = 20) async throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if (try? await request(node, ["op": "status"])) != nil { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        if await CouncildProcess.waitUntilAnswering(control(node), seconds: seconds) { return }
         throw Shell.Failure(description: "\(node) did not answer on its operator channel within \(Int(seconds)) s; see \(logPath(node))")
     }
 
