@@ -1,4 +1,5 @@
 import CouncilProtocol
+import CouncilWire
 import NIOCore
 import NIOPosix
 
@@ -30,5 +31,18 @@ public enum OperatorClient {
             }
             throw Failure(description: "the node closed the operator channel without answering")
         }
+    }
+
+    /// An act for a key the client holds (a delegate's, the electors'): the node drafts it
+    /// (`draft`), the client signs it, the node decides it (`submit`). Returns the signed message
+    /// and the node's answer (OPERATOR.md §4.5).
+    public static func signAndSubmit(_ payload: JSONValue, as key: SigningKey, rosterHash: Bytes32,
+                                     to address: NetworkAddress) async throws -> (message: SignedMessage, answer: JSONValue) {
+        let drafted = try await request(["op": "draft", "author": .string(key.publicKey.description), "payload": payload], to: address)
+        guard let hex = drafted["message"]?.stringValue, let bytes = Hex.decode(hex) else {
+            throw Failure(description: "the node drafted nothing: \(drafted["error"]?.stringValue ?? drafted.compact)")
+        }
+        let message = SignedMessage(signing: try GovernanceMessage(decoding: bytes), with: key, rosterHash: rosterHash)
+        return (message, try await request(["op": "submit", "message": .string(Hex.encode(message.bytes))], to: address))
     }
 }

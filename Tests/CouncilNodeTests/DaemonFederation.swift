@@ -112,10 +112,7 @@ final class DaemonFederation: @unchecked Sendable {
 
     /// Drafts at a node for `key`, signs, submits; returns the message and the node's decision.
     func act(_ key: SigningKey, _ payload: JSONValue, at node: String) async throws -> (MessageID, String) {
-        let drafted = try await request(node, ["op": "draft", "author": .string(key.publicKey.description), "payload": payload])
-        guard let hex = drafted["message"]?.stringValue, let bytes = Hex.decode(hex) else { throw TestPeer.Failure("no draft: \(drafted.compact)") }
-        let message = SignedMessage(signing: try GovernanceMessage(decoding: bytes), with: key, rosterHash: roster.hash)
-        let answer = try await request(node, ["op": "submit", "message": .string(Hex.encode(message.bytes))])
+        let (message, answer) = try await OperatorClient.signAndSubmit(payload, as: key, rosterHash: roster.hash, to: control(node))
         let decision = answer["decision"]?.stringValue == "rejected" ? (answer["code"]?.stringValue ?? "?") : (answer["decision"]?.stringValue ?? "?")
         return (message.id, decision)
     }

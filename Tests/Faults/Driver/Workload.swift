@@ -118,12 +118,10 @@ actor Workload {
     @discardableResult
     func delegateAct(_ council: String, at node: String, _ payload: JSONValue) async -> MessageID? {
         let key = delegateKey(council)
-        let roster = federation.definition.roster
+        let rosterHash = federation.definition.roster.hash
+        let address = federation.control(node)
         return await decide(at: node) {
-            let drafted = try await self.federation.request(node, ["op": "draft", "author": .string(key.publicKey.description), "payload": payload])
-            guard let hex = drafted["message"]?.stringValue, let bytes = Hex.decode(hex) else { throw Shell.Failure(description: "no draft") }
-            let message = SignedMessage(signing: try GovernanceMessage(decoding: bytes), with: key, rosterHash: roster.hash)
-            return try await self.federation.request(node, ["op": "submit", "message": .string(Hex.encode(message.bytes))])
+            try await OperatorClient.signAndSubmit(payload, as: key, rosterHash: rosterHash, to: address).answer
         }
     }
 
