@@ -208,8 +208,9 @@ public actor Node {
     /// towards the invalid-frame budget ([ACK-6]).
     func handle(_ frame: Frame, from link: PeerLink) -> Bool {
         switch frame {
-        case .message(let bytes):
-            return handle(messages: [bytes], verified: [verify(bytes)], from: link) > 0
+        case .message:
+            // The reader delivers every MESSAGE in a burst, through `handle(messages:verified:from:)`.
+            assertionFailure("a MESSAGE outside a burst")
         case .sync(let vector):
             let missing = ledger.messages(missingFrom: vector)
             var work = Work()
