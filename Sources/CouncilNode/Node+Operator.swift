@@ -87,9 +87,17 @@ extension Node {
         }
         return [
             "council": .string(council), "federation": .string(roster.federation), "roster_hash": .string(roster.hash.description),
-            "digest": .string(ledger.digest().description), "accepted": .uint(ledger.acceptedCount), "held": .uint(ledger.pendingCount),
+            "digest": .string(digest().description), "accepted": .uint(ledger.acceptedCount), "held": .uint(ledger.pendingCount),
             "peers": .array(peers), "cut": .array(blocked.sorted().map { .string($0) }), "storage": .string(storageFault ?? "ok"), "key": .string(key.publicKey.description),
         ]
+    }
+
+    /// The state digest, computed once per accepted set (see `digestCache`).
+    func digest() -> Bytes32 {
+        if let cache = digestCache, cache.accepted == ledger.acceptedCount { return cache.digest }
+        let digest = ledger.digest()
+        digestCache = (ledger.acceptedCount, digest)
+        return digest
     }
 
     public func mandates() -> JSONValue { ledger.mandatesJSON() }

@@ -39,6 +39,9 @@ public actor Node {
     var heldSources: [MessageID: PeerLink] = [:]
     var pending: [Work] = []
     var storageFault: String?
+    /// [DIGEST-2] The digest depends only on the accepted set, which only grows: one computation
+    /// serves every status query until the next acceptance.
+    var digestCache: (accepted: Int, digest: Bytes32)?
     private var nextSerial: UInt64 = 0
     private var ticks = 0
     let wake: AsyncStream<Void>.Continuation

@@ -19,14 +19,23 @@ public enum Decision: Hashable, Sendable {
     }
 }
 
-/// One accepted message with what the core derived for it.
-public struct LedgerEntry: Sendable {
+/// One accepted message with what the core derived for it. A class, because indexes and views
+/// pass entries around constantly: a reference costs one retain and 8 bytes in the ID index,
+/// where a copy of the whole message would cost a dozen retains and 340 bytes per slot.
+public final class LedgerEntry: Sendable {
     public let message: SignedMessage
     public let author: Int
     /// The clock of the message's causal past *and the message itself*.
     public let clock: CausalClock
     /// Position in acceptance order: a causal order, since dependencies are accepted first.
     public let position: Int
+
+    init(message: SignedMessage, author: Int, clock: CausalClock, position: Int) {
+        self.message = message
+        self.author = author
+        self.clock = clock
+        self.position = position
+    }
 
     public var id: MessageID { message.id }
     public var sequence: UInt64 { message.sequence }

@@ -33,7 +33,8 @@ extension Ledger {
     }
 
     public func resolutionStates() -> [ResolutionState] {
-        proposals.compactMap { accepted[$0] }.sorted { $0.id < $1.id }.compactMap { entry in
+        // Sorting IDs rather than entries: an entry is a large value, and this runs per status query.
+        proposals.sorted().compactMap { accepted[$0] }.compactMap { entry in
             guard case .proposal(let proposal) = entry.payload else { return nil }
             let close = effectiveClose(of: entry.id)
             let tally: Tally
