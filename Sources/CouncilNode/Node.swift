@@ -42,6 +42,7 @@ public actor Node {
     /// [DIGEST-2] The digest depends only on the accepted set, which only grows: one computation
     /// serves every status query until the next acceptance.
     var digestCache: (accepted: Int, digest: Bytes32)?
+    var currentKeysCache: [String: PublicKey]?
     private var nextSerial: UInt64 = 0
     private var ticks = 0
     let wake: AsyncStream<Void>.Continuation
@@ -115,9 +116,14 @@ public actor Node {
         HandshakeIdentity(council: council, key: key, rosterHash: roster.hash, keyOf: currentKeys)
     }
 
-    /// Current keys of every council, for the handshake.
+    /// Current keys of every council, for the handshake. Built once and shared by every link (a
+    /// dictionary is copy-on-write): a copy per link would cost each idle link the whole roster.
+    /// Only an accepted REPLACE changes it, and `record` then drops it.
     public func currentKeys() -> [String: PublicKey] {
-        Dictionary(uniqueKeysWithValues: ledger.councilStates().map { ($0.name, $0.key) })
+        if let keys = currentKeysCache { return keys }
+        let keys = Dictionary(uniqueKeysWithValues: ledger.councilStates().map { ($0.name, $0.key) })
+        currentKeysCache = keys
+        return keys
     }
 
     // MARK: Links
@@ -254,6 +260,7 @@ public actor Node {
         case .accepted(let message):
             work.records.append(.accepted(message))
             work.outputs.append(.relay(message, except: source))
+            if case .replacement = message.message.payload { currentKeysCache = nil }
             Self.acceptedCounter.increment()
             logger.info("accepted", metadata: ["id": "\(message.id.short)", "kind": "\(message.kind)", "from": "\(source?.peer ?? "local")"])
         case .held(let message):
