@@ -76,6 +76,10 @@ struct LinkRunner {
                                     messages.append(bytes)
                                     continue
                                 }
+                                // ACK and PONG ask nothing of the node: they neither break a burst
+                                // nor cost a hop to the node (in a mesh every relay draws an ACK).
+                                if case .frame(.ack) = event { continue }
+                                if case .frame(.pong) = event { continue }
                                 if let link, !messages.isEmpty {
                                     await deliver(messages, from: link, session: &session)
                                     messages = []
@@ -137,14 +141,16 @@ struct LinkRunner {
     /// counts the rejections that count towards closing the link ([ACK-6], [LINK-5]).
     func deliver(_ messages: [[UInt8]], from link: PeerLink, session: inout LinkSession) async {
         // In a mesh most relays are duplicates: their signatures were checked when first accepted,
-        // and the node answers them before any check, so only new messages are verified here.
+        // and the node answers them before any check, so only new messages are verified here, and
+        // of those only the ones no other link is checking or has found valid (SignatureVerdicts).
         let ids = messages.map { Hashing.sha256($0) }
         let known = await node.alreadyAccepted(ids)
-        var fresh: [[UInt8]] = []
-        for (index, bytes) in messages.enumerated() where !known.contains(ids[index]) { fresh.append(bytes) }
-        var checked = (await Self.verify(fresh, node: node)).makeIterator()
-        let verified = messages.indices.map { known.contains(ids[$0]) ? nil : checked.next() ?? nil }
-        let invalid = await node.handle(messages: messages, verified: verified, from: link)
+        let unknown = messages.indices.filter { !known.contains(ids[$0]) }
+        let mine = zip(unknown, node.verdicts.claim(unknown.map { ids[$0] })).filter(\.1).map(\.0)
+        let checked = await Self.verify(mine.map { (messages[$0], ids[$0]) }, node: node)
+        var verified = [SignedMessage?](repeating: nil, count: messages.count)
+        for (index, message) in zip(mine, checked) { verified[index] = message }
+        let invalid = await node.handle(messages: messages, ids: ids, verified: verified, from: link)
         for _ in 0..<invalid {
             if case .close(let notice, _) = session.countInvalid() {
                 link.close(notice)
@@ -155,7 +161,7 @@ struct LinkRunner {
 
     /// [SIG-3] Signature checks of a burst, split between this task and one more when the burst is
     /// large enough to pay for it.
-    static func verify(_ messages: [[UInt8]], node: Node) async -> [SignedMessage?] {
+    static func verify(_ messages: [([UInt8], MessageID)], node: Node) async -> [SignedMessage?] {
         guard messages.count >= 8 else { return messages.map(node.verify) }
         let half = messages.count / 2
         async let first = messages[..<half].map(node.verify)
@@ -163,11 +169,13 @@ struct LinkRunner {
         return await first + second
     }
 
-    /// Drains the link's queue: seals each frame in order ([SEAL-1]) into one buffer and writes it;
-    /// NIOAsyncChannel's writer waits for writability, so a slow socket backs up into the bounded queue.
+    /// Drains the link's queue: seals each frame in order ([SEAL-1]) into buffers of about 64 KiB and
+    /// writes them; NIOAsyncChannel's writer waits for writability, so a slow socket backs up into
+    /// the bounded queue. A catch-up of a million messages is sealed 64 KiB at a time, not at once.
     static func write(_ link: PeerLink, cipher: SessionCipher, to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
                       channel: any NIOCore.Channel) async throws {
         var cipher = cipher
+        let flushAt = 64 * 1_024
         for await _ in link.wakeUps {
             var buffer = ByteBuffer()
             for item in link.drain() {
@@ -178,6 +186,10 @@ struct LinkRunner {
                         return
                     }
                     buffer.writeBytes(cipher.seal(content: frame.content()))
+                    if buffer.readableBytes >= flushAt {
+                        try await outbound.write(buffer)
+                        buffer = ByteBuffer()
+                    }
                 case .close(let notice):
                     buffer.writeBytes(cipher.seal(content: Frame.error(notice).content()))
                     try? await outbound.write(buffer)

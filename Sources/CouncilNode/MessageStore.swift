@@ -93,15 +93,20 @@ public final class MessageStore: Sendable {
     /// Makes a batch durable in one transaction; on return every record survives a crash.
     public func commit(_ records: [Record]) throws {
         try queue.write { db in
+            // Prepared once per connection and reused: parsing SQL per row cost more than the row.
+            let accept = try db.cachedStatement(sql: "INSERT OR IGNORE INTO accepted (id, bytes) VALUES (?, ?)")
+            let hold = try db.cachedStatement(sql: "INSERT OR IGNORE INTO held (id, bytes) VALUES (?, ?)")
+            let release = try db.cachedStatement(sql: "DELETE FROM held WHERE id = ?")
             for record in records {
                 switch record {
                 case .accepted(let message):
-                    try db.execute(sql: "INSERT OR IGNORE INTO accepted (id, bytes) VALUES (?, ?)", arguments: [Data(message.id.bytes), Data(message.bytes)])
-                    try db.execute(sql: "DELETE FROM held WHERE id = ?", arguments: [Data(message.id.bytes)])
+                    let id = Data(message.id.bytes)
+                    try accept.execute(arguments: [id, Data(message.bytes)])
+                    try release.execute(arguments: [id])
                 case .held(let message):
-                    try db.execute(sql: "INSERT OR IGNORE INTO held (id, bytes) VALUES (?, ?)", arguments: [Data(message.id.bytes), Data(message.bytes)])
+                    try hold.execute(arguments: [Data(message.id.bytes), Data(message.bytes)])
                 case .released(let id):
-                    try db.execute(sql: "DELETE FROM held WHERE id = ?", arguments: [Data(id.bytes)])
+                    try release.execute(arguments: [Data(id.bytes)])
                 }
             }
         }

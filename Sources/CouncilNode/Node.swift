@@ -50,6 +50,7 @@ public actor Node {
     public let configuredPeers: [NodeConfiguration.Peer]
 
     nonisolated let rules: any GovernanceRules
+    nonisolated let verdicts = SignatureVerdicts()
 
     public init(council: String, key: SigningKey, roster: Roster, store: MessageStore, limits: NodeLimits,
                 peers: [NodeConfiguration.Peer], logger: Logger, rules: any GovernanceRules = SpecRules()) throws {
@@ -164,11 +165,14 @@ public actor Node {
     // MARK: Frames
 
     /// [SIG-3] Decodes and verifies a MESSAGE off the actor: the link's reader calls it so that
-    /// signature checks run outside this actor while it decides. A message it cannot vouch for
-    /// (nil) is decoded and checked again by the core, which then rejects it with the right code.
-    nonisolated func verify(_ bytes: [UInt8]) -> SignedMessage? {
-        guard let message = try? SignedMessage(bytes: bytes), rules.verifies(message, rosterHash: roster.hash) else { return nil }
-        return message
+    /// signature checks run outside this actor while it decides, and settles the reader's claim
+    /// on `verdicts`. A message it cannot vouch for (nil) is decoded and checked again by the
+    /// core, which then rejects it with the right code.
+    nonisolated func verify(_ bytes: [UInt8], id: MessageID) -> SignedMessage? {
+        let message = try? SignedMessage(bytes: bytes)
+        let valid = message.map { rules.verifies($0, rosterHash: roster.hash) } ?? false
+        verdicts.settle(id, valid: valid)
+        return valid ? message : nil
     }
 
     /// Which of `ids` this node has accepted: duplicates the reader need not verify again.
@@ -178,12 +182,16 @@ public actor Node {
 
     /// Decides a burst of MESSAGE frames from one link in order, as one unit of work: one commit
     /// and one release of ACKs and relays. Returns how many count towards the invalid-frame budget.
-    func handle(messages: [[UInt8]], verified: [SignedMessage?], from link: PeerLink) -> Int {
+    /// A message the reader did not verify because another link checked the same ID is taken as
+    /// checked when that check found it valid.
+    func handle(messages: [[UInt8]], ids: [MessageID], verified: [SignedMessage?], from link: PeerLink) -> Int {
         var work = Work()
         var invalid = 0
         let now = Self.now()
-        for (bytes, message) in zip(messages, verified) where decide(bytes, verified: message, from: link, now: now, into: &work) {
-            invalid += 1
+        for index in messages.indices {
+            let bytes = messages[index]
+            let message = verified[index] ?? (verdicts.isValid(ids[index]) ? try? SignedMessage(bytes: bytes) : nil)
+            if decide(bytes, verified: message, from: link, now: now, into: &work) { invalid += 1 }
         }
         enqueue(work)
         return invalid
@@ -218,7 +226,7 @@ public actor Node {
     func handle(_ frame: Frame, from link: PeerLink) -> Bool {
         switch frame {
         case .message:
-            // The reader delivers every MESSAGE in a burst, through `handle(messages:verified:from:)`.
+            // The reader delivers every MESSAGE in a burst, through `handle(messages:ids:verified:from:)`.
             assertionFailure("a MESSAGE outside a burst")
         case .sync(let vector):
             let missing = ledger.messages(missingFrom: vector)
