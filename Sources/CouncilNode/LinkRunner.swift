@@ -175,24 +175,36 @@ struct LinkRunner {
     static func write(_ link: PeerLink, cipher: SessionCipher, to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
                       channel: any NIOCore.Channel) async throws {
         var cipher = cipher
+        var buffer = ByteBuffer()
         let flushAt = 64 * 1_024
+        /// Seals one frame into the buffer, writing it out at 64 KiB; false once the nonce counter
+        /// is exhausted ([SEAL-4]).
+        func seal(_ frame: Frame) async throws -> Bool {
+            guard !cipher.isExhausted else { return false }
+            buffer.writeBytes(cipher.seal(content: frame.content()))
+            if buffer.readableBytes >= flushAt {
+                try await outbound.write(buffer)
+                buffer = ByteBuffer()
+            }
+            return true
+        }
         for await _ in link.wakeUps {
-            var buffer = ByteBuffer()
+            buffer = ByteBuffer()
             for item in link.drain() {
+                var sealed = true
                 switch item {
                 case .frame(let frame):
-                    guard !cipher.isExhausted else {
-                        channel.close(promise: nil)
-                        return
-                    }
-                    buffer.writeBytes(cipher.seal(content: frame.content()))
-                    if buffer.readableBytes >= flushAt {
-                        try await outbound.write(buffer)
-                        buffer = ByteBuffer()
-                    }
+                    sealed = try await seal(frame)
+                case .catchUp(let entries):
+                    for entry in entries where sealed { sealed = try await seal(.message(entry.signed.bytes)) }
+                    if sealed { sealed = try await seal(.syncDone(UInt32(clamping: entries.count))) }
                 case .close(let notice):
                     buffer.writeBytes(cipher.seal(content: Frame.error(notice).content()))
                     try? await outbound.write(buffer)
+                    channel.close(promise: nil)
+                    return
+                }
+                guard sealed else {
                     channel.close(promise: nil)
                     return
                 }

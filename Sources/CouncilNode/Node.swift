@@ -12,8 +12,8 @@ public actor Node {
     /// Output that follows a commit.
     enum Output {
         case send(PeerLink, Frame)
-        /// A catch-up answer: exempt from the outbound bound.
-        case catchUp(PeerLink, Frame)
+        /// A catch-up answer ([SYNC-3]): the messages, then SYNC_DONE; exempt from the outbound bound.
+        case catchUp(PeerLink, [LedgerEntry])
         case relay(SignedMessage, except: PeerLink?)
         case answer(AsyncStream<Decision>.Continuation, Decision)
     }
@@ -39,12 +39,14 @@ public actor Node {
     var heldSources: [MessageID: PeerLink] = [:]
     var pending: [Work] = []
     var storageFault: String?
-    /// [DIGEST-2] The digest depends only on the accepted set, which only grows: one computation
-    /// serves every status query until the next acceptance.
+    /// [DIGEST-2] The digest depends only on the accepted set, which only grows (until a failed
+    /// commit rebuilds the core, which drops this): one computation serves every status query
+    /// until the next acceptance.
     var digestCache: (accepted: Int, digest: Bytes32)?
     var currentKeysCache: [String: PublicKey]?
     private var nextSerial: UInt64 = 0
     private var ticks = 0
+    private var lastResync = 0
     let wake: AsyncStream<Void>.Continuation
     let wakes: AsyncStream<Void>
     public let configuredPeers: [NodeConfiguration.Peer]
@@ -100,9 +102,13 @@ public actor Node {
     }
 
     /// [ORDER-7] Decides held messages whose time has come; run every second by the daemon.
+    /// [SYNC-4] While messages wait for dependencies, it asks the peers again every
+    /// `resyncInterval` ticks: a dependency lost to a survivable REJECT (PENDING_LIMIT) comes back
+    /// then, not only at the next reconnect.
     func tick() {
         ticks += 1
         if limits.acknowledgesBeforeDurable && ticks % 10 == 0 { wake.yield() }
+        if ledger.awaitingDependencies > 0, ticks - lastResync >= Self.resyncInterval { resync() }
         let decisions = ledger.tick(now: Self.now())
         guard !decisions.isEmpty else { return }
         var work = Work()
@@ -111,6 +117,16 @@ public actor Node {
     }
 
     static func now() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1_000) }
+
+    /// Seconds between two rounds of SYNC while messages await dependencies.
+    static let resyncInterval = 30
+
+    /// [SYNC-4] Sends SYNC on every link; each peer answers with what this node lacks.
+    func resync() {
+        lastResync = ticks
+        let vector = ledger.syncVector(limit: Limits.maxSyncEntries)
+        for link in links.values { link.send(.sync(vector)) }
+    }
 
     /// The identity the handshake uses; keys follow accepted REPLACE messages ([HS-13]).
     public nonisolated func handshakeIdentity(currentKeys: @escaping @Sendable (String) -> PublicKey?) -> HandshakeIdentity {
@@ -229,10 +245,9 @@ public actor Node {
             // The reader delivers every MESSAGE in a burst, through `handle(messages:ids:verified:from:)`.
             assertionFailure("a MESSAGE outside a burst")
         case .sync(let vector):
-            let missing = ledger.messages(missingFrom: vector)
+            let missing = ledger.entries(missingFrom: vector)
             var work = Work()
-            for message in missing { work.outputs.append(.catchUp(link, .message(message.bytes))) }
-            work.outputs.append(.catchUp(link, .syncDone(UInt32(clamping: missing.count))))
+            work.outputs.append(.catchUp(link, missing))
             if !missing.isEmpty {
                 logger.info("catch-up started", metadata: ["peer": "\(link.peer)", "sending": "\(missing.count)"])
                 Counter(label: "council_catchups_total").increment()
@@ -337,11 +352,13 @@ public actor Node {
     }
 
     func completed(_ batch: [Work]) {
+        for work in batch { for output in work.outputs { perform(output) } }
         if let fault = storageFault {
             logger.notice("storage recovered; acknowledging again", metadata: ["was": "\(fault)"])
             storageFault = nil
+            // What was refused with STORAGE_UNAVAILABLE meanwhile, the peers now send again.
+            resync()
         }
-        for work in batch { for output in work.outputs { perform(output) } }
     }
 
     /// [ACK-5] A batch that could not be made durable is not acknowledged, and the core is rebuilt
@@ -366,6 +383,9 @@ public actor Node {
                 }
             }
         }
+        // The rebuilt core may hold fewer messages than the caches describe.
+        digestCache = nil
+        currentKeysCache = nil
         do {
             (ledger, _) = try Self.restore(roster: roster, store: store, maxPending: limits.maxPending, rules: rules)
         } catch {
@@ -377,8 +397,8 @@ public actor Node {
         switch output {
         case .send(let link, let frame):
             link.send(frame)
-        case .catchUp(let link, let frame):
-            link.send(frame, bounded: false)
+        case .catchUp(let link, let entries):
+            link.sendCatchUp(entries)
         case .relay(let message, let except):
             for link in links.values where link.serial != except?.serial { link.send(.message(message.bytes)) }
         case .answer(let continuation, let decision):

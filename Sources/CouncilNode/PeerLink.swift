@@ -10,6 +10,10 @@ import NIOConcurrencyHelpers
 public final class PeerLink: Sendable {
     enum Item: Sendable {
         case frame(Frame)
+        /// A catch-up answer ([SYNC-3]), one queued item ([NODE-2]): the messages, then SYNC_DONE.
+        /// Each message is encoded only as the writer reaches it, so answering a peer that lacks a
+        /// million messages costs a list of references, not their bytes.
+        case catchUp([LedgerEntry])
         case close(ErrorNotice)
     }
 
@@ -36,12 +40,10 @@ public final class PeerLink: Sendable {
     public var queueDepth: Int { queue.withLockedValue { $0.count } }
 
     /// Queues a frame; on a full queue the link is closed with SLOW_CONSUMER and false is returned.
-    /// Catch-up answers (`bounded: false`) are exempt: they are what the node already holds in
-    /// memory, and a node far behind must get all of them.
     @discardableResult
-    public func send(_ frame: Frame, bounded: Bool = true) -> Bool {
+    public func send(_ frame: Frame) -> Bool {
         let admitted = queue.withLockedValue { items -> Bool in
-            guard items.count < limit || !bounded else { return false }
+            guard items.count < limit else { return false }
             items.append(.frame(frame))
             return true
         }
@@ -51,6 +53,14 @@ public final class PeerLink: Sendable {
         }
         wake.yield()
         return true
+    }
+
+    /// Queues a catch-up answer: the messages in order, then SYNC_DONE with their number. It is
+    /// exempt from the bound: it is what the node already holds, and a node far behind must get all
+    /// of it.
+    public func sendCatchUp(_ entries: [LedgerEntry]) {
+        queue.withLockedValue { $0.append(.catchUp(entries)) }
+        wake.yield()
     }
 
     /// Asks the writer to send the notice and close; if the writer is stuck behind a full socket,

@@ -25,6 +25,14 @@ public struct SignedMessage: Hashable, Sendable {
         id = Hashing.sha256(bytes)
     }
 
+    /// A message decoded and accepted before, with its ID: encoding gives back the bytes it was
+    /// decoded from, since only the canonical form decodes ([ENC-1]).
+    init(canonical message: GovernanceMessage, id: MessageID) {
+        self.message = message
+        bytes = message.encoded
+        self.id = id
+    }
+
     public var author: PublicKey { message.author }
     public var sequence: UInt64 { message.sequence }
     public var kind: MessageKind { message.kind }

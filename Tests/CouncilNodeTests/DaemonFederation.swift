@@ -3,6 +3,7 @@ import CouncilNode
 import CouncilProtocol
 import CouncilWire
 import Foundation
+import Synchronization
 
 /// Real `councild` processes on loopback, with the Spec's test federation (Appendix A), for tests
 /// that need what a user would run.
@@ -12,6 +13,19 @@ final class DaemonFederation: @unchecked Sendable {
     let nodes: [String]
     let ports: [String: Int]
     var processes: [String: Process] = [:]
+
+    /// The next free port. Federations of one test run take consecutive ranges, so tests running in
+    /// parallel never share a port; the start is random so that runs side by side rarely do. All of
+    /// it is below Linux's ephemeral range (32768–60999), so no outgoing connection holds a port.
+    private static let ports = Mutex(Int.random(in: 20_000...25_000))
+
+    /// The first of `count` consecutive ports no other test of this run uses.
+    static func takePorts(_ count: Int) -> Int {
+        ports.withLock { next in
+            defer { next += count }
+            return next
+        }
+    }
 
     /// The built daemon: next to the test bundle, or in the default build folder.
     static var councild: String {
@@ -26,8 +40,7 @@ final class DaemonFederation: @unchecked Sendable {
     init(nodes: [String], links: [(String, String)]) throws {
         self.nodes = nodes
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("council-test-\(UUID().uuidString.prefix(8))")
-        // Below Linux's ephemeral range (32768–60999), so no outgoing connection holds the port.
-        let base = Int.random(in: 20_000...28_900)
+        let base = Self.takePorts(nodes.count * 3)
         ports = Dictionary(uniqueKeysWithValues: nodes.enumerated().map { ($1, base + $0 * 3) })
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try RosterDocument.render(roster).write(to: folder.appendingPathComponent("roster.json"), atomically: true, encoding: .utf8)

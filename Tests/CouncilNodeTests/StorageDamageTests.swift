@@ -108,7 +108,7 @@ struct StorageDamageTests {
     func runCouncild(data: URL) throws -> (Int32, String) {
         try RosterDocument.render(ConformanceContract.roster).write(to: folder.appendingPathComponent("roster.json"), atomically: true, encoding: .utf8)
         try KeyFile.write(ConformanceContract.councilKey("gyor"), label: "gyor", to: folder.appendingPathComponent("gyor.key").path)
-        let port = Int.random(in: 20_000...28_900)
+        let port = DaemonFederation.takePorts(2)
         let config: JSONValue = [
             "council": "gyor", "key": "gyor.key", "roster": "roster.json", "data": "data",
             "listen": .string("127.0.0.1:\(port)"), "control": .string("127.0.0.1:\(port + 1)"),

@@ -21,9 +21,14 @@ public enum Decision: Hashable, Sendable {
 
 /// One accepted message with what the core derived for it. A class, because indexes and views
 /// pass entries around constantly: a reference costs one retain and 8 bytes in the ID index,
-/// where a copy of the whole message would cost a dozen retains and 340 bytes per slot.
+/// where a copy of the whole message would cost a dozen retains and 300 bytes per slot.
+///
+/// It keeps the decoded message, not its bytes: decoding accepts only the canonical form
+/// ([ENC-1]), so encoding the decoded message gives the same bytes back when a peer needs them
+/// (`signed`), and a stored message costs a third less memory.
 public final class LedgerEntry: Sendable {
-    public let message: SignedMessage
+    public let message: GovernanceMessage
+    public let id: MessageID
     public let author: Int
     /// The clock of the message's causal past *and the message itself*.
     public let clock: CausalClock
@@ -31,16 +36,18 @@ public final class LedgerEntry: Sendable {
     public let position: Int
 
     init(message: SignedMessage, author: Int, clock: CausalClock, position: Int) {
-        self.message = message
+        self.message = message.message
+        id = message.id
         self.author = author
         self.clock = clock
         self.position = position
     }
 
-    public var id: MessageID { message.id }
+    /// The message with its canonical bytes, for a peer or the store.
+    public var signed: SignedMessage { SignedMessage(canonical: message, id: id) }
     public var sequence: UInt64 { message.sequence }
-    public var timestamp: UInt64 { message.message.timestamp }
-    public var payload: Payload { message.message.payload }
+    public var timestamp: UInt64 { message.timestamp }
+    public var payload: Payload { message.payload }
 
     /// Whether `other` is in this message's causal past (§12.2).
     public func hasInPast(_ other: LedgerEntry) -> Bool {

@@ -7,7 +7,7 @@ extension Ledger {
     /// knows, up to MAX_REFS), and a timestamp no earlier than any of them ([CORE-7]).
     public func draft(author: PublicKey, payload: Payload, now: UInt64) -> GovernanceMessage {
         let chain = authors.index(of: author).flatMap { $0 < chains.count ? chains[$0] : nil } ?? []
-        let prev = chain.last ?? .zero
+        let prev = chain.last?.id ?? .zero
         var refs = Set(Self.subjects(of: payload).filter { accepted[$0] != nil && $0 != prev })
         let newestFirst = heads.filter { $0 != prev }.compactMap { accepted[$0] }.sorted { $0.position > $1.position }
         for head in newestFirst where refs.count < Limits.maxRefs { refs.insert(head.id) }

@@ -107,9 +107,9 @@ extension Ledger {
         let entry = LedgerEntry(message: message, author: author, clock: clock, position: order.count)
         let id = message.id
         accepted[id] = entry
-        order.append(id)
+        order.append(entry)
         if chains.count <= author { chains.append(contentsOf: repeatElement([], count: author + 1 - chains.count)) }
-        chains[author].append(id)
+        chains[author].append(entry)
         for dependency in Self.dependencies(of: message.message) { heads.remove(dependency) }
         heads.insert(id)
         switch message.message.payload {

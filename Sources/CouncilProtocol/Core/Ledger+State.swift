@@ -54,7 +54,7 @@ extension Ledger {
         writer.bytes32(rosterHash)
         writer.u64(UInt64(order.count))
         var ids = WireWriter(capacity: order.count * 32)
-        for id in order.sorted() { ids.bytes32(id) }
+        for id in order.map(\.id).sorted() { ids.bytes32(id) }
         writer.bytes32(Hashing.sha256(ids.bytes))
         let councils = councilStates()
         writer.u16(UInt16(councils.count))

@@ -15,10 +15,10 @@ public struct Ledger: Sendable {
 
     var authors = AuthorTable()
     var accepted: [MessageID: LedgerEntry] = [:]
-    /// Accepted IDs in acceptance order.
-    public internal(set) var order: [MessageID] = []
-    /// Per author index, accepted IDs by sequence number − 1.
-    var chains: [[MessageID]] = []
+    /// Accepted messages in acceptance order.
+    var order: [LedgerEntry] = []
+    /// Per author index, accepted messages by sequence number − 1.
+    var chains: [[LedgerEntry]] = []
     /// Accepted messages that no accepted message names yet: what a new message should ref.
     public internal(set) var heads: Set<MessageID> = []
     var rejected: [MessageID: WireError] = [:]
@@ -54,6 +54,8 @@ public struct Ledger: Sendable {
 
     public var acceptedCount: Int { order.count }
     public var pendingCount: Int { pending.count }
+    /// Held messages that wait for a dependency rather than for their time ([ORDER-7]).
+    public var awaitingDependencies: Int { pending.count - early.count }
 
     public func entry(_ id: MessageID) -> LedgerEntry? { accepted[id] }
     public func isAccepted(_ id: MessageID) -> Bool { accepted[id] != nil }
@@ -83,16 +85,19 @@ public struct Ledger: Sendable {
     }
 
     /// [SYNC-3] Every accepted message the peer's vector lacks, in acceptance (causal) order.
-    public func messages(missingFrom vector: SyncVector) -> [SignedMessage] {
+    public func messages(missingFrom vector: SyncVector) -> [SignedMessage] { entries(missingFrom: vector).map(\.signed) }
+
+    /// The entries of `messages(missingFrom:)`: a node encodes each only as it sends it.
+    public func entries(missingFrom vector: SyncVector) -> [LedgerEntry] {
         let theirs = Dictionary(uniqueKeysWithValues: vector.entries.map { ($0.author, $0.sequence) })
         var missing: [LedgerEntry] = []
         for (index, chain) in chains.enumerated() {
             let have = Int(min(theirs[authors.keys[index]] ?? 0, UInt64(chain.count)))
-            missing += chain[have...].compactMap { accepted[$0] }
+            missing += chain[have...]
         }
-        return missing.sorted { $0.position < $1.position }.map(\.message)
+        return missing.sorted { $0.position < $1.position }
     }
 
     /// Every accepted message in acceptance order (what a node persists and replays).
-    public var acceptedMessages: [SignedMessage] { order.compactMap { accepted[$0]?.message } }
+    public var acceptedMessages: [SignedMessage] { order.map(\.signed) }
 }
