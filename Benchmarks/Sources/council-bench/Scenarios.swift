@@ -95,10 +95,10 @@ enum Scenarios {
     }
 
     /// Messages received over a real link, verified, stored durably and acknowledged, per second.
-    static func ingest(target: String, messages: [SignedMessage]) async throws -> Double {
+    static func ingest(target: String, messages: [SignedMessage], roster: Roster = ConformanceContract.roster) async throws -> Double {
         let peer = try await TestPeer.connect(to: target)
         defer { peer.close() }
-        _ = try await peer.handshake(as: "gyor", key: ConformanceContract.councilKey("gyor"), roster: ConformanceContract.roster)
+        _ = try await peer.handshake(as: "gyor", key: ConformanceContract.councilKey("gyor"), roster: roster)
         let ids = Set(messages.map(\.id))
         var acknowledged = 0
         let seconds = try await Clock.seconds {

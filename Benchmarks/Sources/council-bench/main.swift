@@ -158,6 +158,33 @@ if wants("stored") && !quick {
     }
 }
 
+// Scale in authors: many delegates, every message's past spanning all of them (version vectors).
+if wants("authors") {
+    do {
+        let delegates = quick ? 300 : 1_000
+        let rounds = quick ? 3 : 10
+        let roster = ManyAuthors.roster(seats: delegates)
+        progress("authors: drafting and signing \(delegates) mandates and \(delegates * rounds) proposals")
+        let messages = ManyAuthors.messages(roster: roster, delegates: delegates, rounds: rounds)
+        let node = try await BenchNode.start(council: "budapest", councild: councild, roster: roster)
+        defer { node.stop() }
+        try await Task.sleep(for: .milliseconds(500))
+        let empty = node.residentKiB()
+        let rate = try await Scenarios.ingest(target: node.address, messages: messages, roster: roster)
+        let restartStarted = DispatchTime.now().uptimeNanoseconds
+        try await node.restart(councild: councild)
+        let restartSeconds = Double(DispatchTime.now().uptimeNanoseconds - restartStarted) / 1e9
+        let perMessage = Double((node.residentKiB() - empty) * 1_024) / Double(messages.count)
+        progress("authors: ingest \(format(rate)) msgs/s; restart \(format(restartSeconds)) s; \(format(perMessage)) resident bytes per message")
+        let label = "\(messages.count) stored msgs of \(delegates + 1) authors"
+        results.append(Measurement(name: "resident memory per stored message, \(label), after a restart", unit: "bytes", samples: [perMessage],
+                                   higherIsBetter: false))
+        results.append(Measurement(name: "restart with \(label)", unit: "s", samples: [restartSeconds], higherIsBetter: false))
+    } catch {
+        print("many authors failed: \(error)")
+    }
+}
+
 // Propagation across the radio federation, idle and under load.
 if wants("propagation") {
     do {
