@@ -54,21 +54,22 @@ public final class MessageStore: Sendable {
         public let bytes: [UInt8]
     }
 
-    /// Everything stored, accepted messages in acceptance order first, after checking the database
-    /// for damage (OPERATOR.md [CONF-10]): SQLite's `quick_check`, then every message against its id.
-    public func load() throws -> (accepted: [StoredMessage], held: [[UInt8]]) {
+    /// Everything stored, after checking the database for damage (OPERATOR.md [CONF-10]): SQLite's
+    /// `quick_check`, then every message against its id. The accepted messages go to `visit` one by
+    /// one in acceptance order, so a restart never holds a million messages' bytes at once; the held
+    /// ones are returned.
+    public func load(accepted visit: (StoredMessage) throws -> Void) throws -> [[UInt8]] {
         do {
-            return try read()
+            return try read(visit)
         } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
             throw damage("SQLite reports \"\(error.message ?? "\(error.resultCode)")\"")
         }
     }
 
-    private func read() throws -> (accepted: [StoredMessage], held: [[UInt8]]) {
+    private func read(_ visit: (StoredMessage) throws -> Void) throws -> [[UInt8]] {
         try queue.read { db in
             let problems = try String.fetchAll(db, sql: "PRAGMA quick_check")
             guard problems == ["ok"] else { throw damage("SQLite's check failed: \(problems.prefix(3).joined(separator: "; "))") }
-            var accepted: [StoredMessage] = []
             let rows = try Row.fetchCursor(db, sql: "SELECT position, id, bytes FROM accepted ORDER BY position")
             while let row = try rows.next() {
                 let position: Int64 = row[0]
@@ -77,10 +78,9 @@ public final class MessageStore: Sendable {
                 guard Hashing.sha256(bytes).bytes.elementsEqual(id) else {
                     throw damage("the message at position \(position) does not hash to its stored id")
                 }
-                accepted.append(StoredMessage(position: position, bytes: bytes))
+                try visit(StoredMessage(position: position, bytes: bytes))
             }
-            let held = try Data.fetchAll(db, sql: "SELECT bytes FROM held ORDER BY id").map { Array($0) }
-            return (accepted, held)
+            return try Data.fetchAll(db, sql: "SELECT bytes FROM held ORDER BY id").map { Array($0) }
         }
     }
 

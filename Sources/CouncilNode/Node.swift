@@ -78,8 +78,7 @@ public actor Node {
     /// to store, so the database follows the core.
     static func restore(roster: Roster, store: MessageStore, maxPending: Int, rules: any GovernanceRules) throws -> (Ledger, [MessageStore.Record]) {
         var ledger = Ledger(roster: roster, rules: rules, maxPending: maxPending)
-        let stored = try store.load()
-        for message in stored.accepted {
+        let held = try store.load { message in
             // [CONF-10] What was accepted in this order is accepted again; anything else is damage.
             // Each message hashed to its stored id, so its signature, checked when it was first
             // accepted, need not be checked again.
@@ -89,7 +88,7 @@ public actor Node {
             }
         }
         var settled: [MessageStore.Record] = []
-        for bytes in stored.held {
+        for bytes in held {
             for decision in ledger.receive(bytes: bytes, now: Self.now()) {
                 switch decision {
                 case .accepted(let message): settled.append(.accepted(message))
