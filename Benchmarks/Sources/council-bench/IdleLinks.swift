@@ -42,7 +42,12 @@ enum IdleLinks {
             for try await some in group { peers += some }
         }
         defer { for peer in peers { peer.close() } }
-        let up = try await node.linksUp()
+        // A peer's handshake ends when it sends AUTH; the node attaches the link once AUTH arrives.
+        var up = try await node.linksUp()
+        for _ in 0..<100 where up < links {
+            try await Task.sleep(for: .milliseconds(100))
+            up = try await node.linksUp()
+        }
         guard up == links else { throw TestPeer.Failure("only \(up) of \(links) links are up") }
         try await Task.sleep(for: .seconds(1))
         let after = node.residentKiB()
