@@ -18,6 +18,10 @@ struct Measurement {
 
     var spread: (Double, Double) { (samples.min() ?? 0, samples.max() ?? 0) }
 
+    /// The best sample: what a limit is taken as, so that a slow moment of the shared host while
+    /// the limit is measured cannot flatter the ratios measured against it.
+    var best: Double { (higherIsBetter ? samples.max() : samples.min()) ?? 0 }
+
     var ratio: Double? {
         guard let limit, limit > 0 else { return nil }
         return higherIsBetter ? median / limit : limit / median
