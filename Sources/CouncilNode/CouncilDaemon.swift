@@ -77,16 +77,16 @@ public struct CouncilDaemon: Service {
         }
         let runner = LinkRunner(node: node, limits: configuration.limits, logger: logger)
         let maxFrameLength = configuration.limits.maxFrameLength
-        let links = try await bind(configuration.listen, "peer links") { channel in LinkRunner.configure(channel, maxFrameLength: maxFrameLength) }
-        let control = try await bind(configuration.control, "operator channel") { channel in
+        let links = try await Listener.bind(configuration.listen, "peer links") { channel in LinkRunner.configure(channel, maxFrameLength: maxFrameLength) }
+        let control = try await Listener.bind(configuration.control, "operator channel") { channel in
             channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineDecoder()))
                 return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
             }
         }
-        var metrics: NIOAsyncChannel<MetricsServer.Channel, Never>?
+        var metrics: Listener<MetricsServer.Channel>?
         if let address = configuration.metrics, registry != nil {
-            metrics = try await bind(address, "metrics") { channel in
+            metrics = try await Listener.bind(address, "metrics") { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     return try MetricsServer.Channel(wrappingChannelSynchronously: channel)
@@ -106,65 +106,37 @@ public struct CouncilDaemon: Service {
         logger.info("council node stopped", metadata: ["council": "\(configuration.council)"])
     }
 
-    func serve(node: Node, runner: LinkRunner, links: NIOAsyncChannel<LinkRunner.Channel, Never>,
-               control: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>,
-               metrics: NIOAsyncChannel<MetricsServer.Channel, Never>?) async throws {
+    func serve(node: Node, runner: LinkRunner, links: Listener<LinkRunner.Channel>,
+               control: Listener<NIOAsyncChannel<ByteBuffer, ByteBuffer>>, metrics: Listener<MetricsServer.Channel>?) async throws {
         let operatorServer = OperatorServer(node: node, logger: logger)
         let metricsServer = registry.map(MetricsServer.init)
         try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await node.runCommitter() }
-            group.addTask {
-                while !Task.isCancelled {
-                    try await Task.sleep(for: .seconds(1))
-                    await node.tick()
-                }
-            }
-            group.addTask {
-                try await links.executeThenClose { inbound in
-                    try await withThrowingDiscardingTaskGroup { connections in
-                        for try await channel in inbound { connections.addTask { await runner.run(channel, initiator: false) } }
-                    }
-                }
-            }
-            group.addTask {
-                try await control.executeThenClose { inbound in
-                    try await withThrowingDiscardingTaskGroup { connections in
-                        for try await channel in inbound { connections.addTask { await operatorServer.serve(channel) } }
-                    }
-                }
-            }
+            // The listeners are never cancelled: each ends when its channel closes at shutdown.
+            group.addTask { try await links.accept { channel in await runner.run(channel, initiator: false) } }
+            group.addTask { try await control.accept { channel in await operatorServer.serve(channel) } }
             if let metrics, let metricsServer {
-                group.addTask {
-                    try await metrics.executeThenClose { inbound in
-                        try await withThrowingDiscardingTaskGroup { connections in
-                            for try await channel in inbound { connections.addTask { await metricsServer.serve(channel) } }
-                        }
+                group.addTask { try await metrics.accept { channel in await metricsServer.serve(channel) } }
+            }
+            try await withThrowingDiscardingTaskGroup { workers in
+                workers.addTask { await node.runCommitter() }
+                workers.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: .seconds(1))
+                        await node.tick()
                     }
                 }
+                for peer in configuration.peers {
+                    workers.addTask { await Dialer(peer: peer, node: node, runner: runner, logger: logger).run() }
+                }
+                try? await gracefulShutdown()
+                logger.info("shutting down: closing links")
+                await node.closeAllLinks()
+                try? await Task.sleep(for: .milliseconds(100))
+                links.close()
+                control.close()
+                metrics?.close()
+                workers.cancelAll()
             }
-            for peer in configuration.peers {
-                group.addTask { await Dialer(peer: peer, node: node, runner: runner, logger: logger).run() }
-            }
-            try? await gracefulShutdown()
-            logger.info("shutting down: closing links")
-            await node.closeAllLinks()
-            try? await Task.sleep(for: .milliseconds(100))
-            links.channel.close(promise: nil)
-            control.channel.close(promise: nil)
-            metrics?.channel.close(promise: nil)
-            group.cancelAll()
-        }
-    }
-
-    func bind<Output: Sendable>(_ address: NetworkAddress, _ what: String,
-                                _ configure: @escaping @Sendable (any Channel) -> EventLoopFuture<Output>) async throws -> NIOAsyncChannel<Output, Never> {
-        do {
-            return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .bind(host: address.host, port: address.port, childChannelInitializer: configure)
-        } catch {
-            throw DaemonFailure.runtime("cannot listen for \(what) on \(address): \(error)")
         }
     }
 }

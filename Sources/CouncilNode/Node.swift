@@ -107,7 +107,7 @@ public actor Node {
     func tick() {
         ticks += 1
         if limits.acknowledgesBeforeDurable && ticks % 10 == 0 { wake.yield() }
-        if ledger.awaitingDependencies > 0, ticks - lastResync >= Self.resyncInterval { resync() }
+        if storageFault == nil, ledger.awaitingDependencies > 0, ticks - lastResync >= Self.resyncInterval { resync() }
         let decisions = ledger.tick(now: Self.now())
         guard !decisions.isEmpty else { return }
         var work = Work()
@@ -328,7 +328,7 @@ public actor Node {
                 do {
                     if !records.isEmpty { try await commitOffThread(records) }
                     Self.commitTimer.recordInterval(since: started)
-                    await completed(batch)
+                    await completed(batch, committed: !records.isEmpty)
                 } catch {
                     await failed(batch, error: error)
                 }
@@ -350,9 +350,11 @@ public actor Node {
         }
     }
 
-    func completed(_ batch: [Work]) {
+    /// Releases a batch's outputs. Only a batch that wrote something proves the store works again:
+    /// a batch of duplicates' ACKs commits nothing.
+    func completed(_ batch: [Work], committed: Bool) {
         for work in batch { for output in work.outputs { perform(output) } }
-        if let fault = storageFault {
+        if committed, let fault = storageFault {
             logger.notice("storage recovered; acknowledging again", metadata: ["was": "\(fault)"])
             storageFault = nil
             // What was refused with STORAGE_UNAVAILABLE meanwhile, the peers now send again.
@@ -366,6 +368,15 @@ public actor Node {
         let reason = "storage unavailable: \(error)"
         if storageFault == nil { logger.error("cannot make messages durable; acknowledgements stopped", metadata: ["error": "\(error)"]) }
         storageFault = reason
+        // The core is rebuilt first, so that what this batch held only in memory is known to be gone
+        // before anything is answered; the caches may describe more than the rebuilt core holds.
+        digestCache = nil
+        currentKeysCache = nil
+        do {
+            (ledger, _) = try Self.restore(roster: roster, store: store, maxPending: limits.maxPending, rules: rules)
+        } catch {
+            logger.critical("cannot reload the store", metadata: ["error": "\(error)"])
+        }
         for work in batch {
             for output in work.failures { perform(output) }
             for output in work.outputs {
@@ -375,20 +386,17 @@ public actor Node {
                     continuation.finish()
                 case .send(_, .ack(let ack)) where ack.status != .duplicate:
                     break  // replaced by REJECT STORAGE_UNAVAILABLE in `failures`
+                case .send(let link, .ack(let ack)) where !ledger.isAccepted(ack.id):
+                    // A duplicate of a message that this batch was to make durable, and lost.
+                    link.send(.reject(Reject(id: ack.id, code: .storageUnavailable, detail: reason)))
                 case .relay:
                     break  // nothing that is not durable is relayed
-                case .send, .catchUp:
+                case .catchUp(let link, let entries):
+                    link.sendCatchUp(entries.filter { ledger.isAccepted($0.id) })  // only what is durable
+                case .send:
                     perform(output)  // answers that do not depend on this batch
                 }
             }
-        }
-        // The rebuilt core may hold fewer messages than the caches describe.
-        digestCache = nil
-        currentKeysCache = nil
-        do {
-            (ledger, _) = try Self.restore(roster: roster, store: store, maxPending: limits.maxPending, rules: rules)
-        } catch {
-            logger.critical("cannot reload the store", metadata: ["error": "\(error)"])
         }
     }
 

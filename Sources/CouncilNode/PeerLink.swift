@@ -55,13 +55,26 @@ public final class PeerLink: Sendable {
         return true
     }
 
-    /// Queues a catch-up answer: the messages in order, then SYNC_DONE with their number. It is
-    /// exempt from the bound: it is what the node already holds, and a node far behind must get all
-    /// of it.
+    /// Queues a catch-up answer: the messages in order, then SYNC_DONE with their number. It counts
+    /// as one frame towards the bound, however many messages it carries ([NODE-2]); at most
+    /// `maxQueuedCatchUps` may wait at once, so a peer that sends SYNC after SYNC and never reads
+    /// cannot pile up answers. Either way, a full queue closes the link with SLOW_CONSUMER.
     public func sendCatchUp(_ entries: [LedgerEntry]) {
-        queue.withLockedValue { $0.append(.catchUp(entries)) }
+        let admitted = queue.withLockedValue { items -> Bool in
+            let waiting = items.count(where: { if case .catchUp = $0 { true } else { false } })
+            guard items.count < limit, waiting < Self.maxQueuedCatchUps else { return false }
+            items.append(.catchUp(entries))
+            return true
+        }
+        guard admitted else {
+            close(ErrorNotice(code: .slowConsumer, detail: "the peer did not drain its queued frames and catch-up answers"))
+            return
+        }
         wake.yield()
     }
+
+    /// [NODE-2] Answers to SYNC that may wait on one link at once.
+    static let maxQueuedCatchUps = 4
 
     /// Asks the writer to send the notice and close; if the writer is stuck behind a full socket,
     /// the connection is closed anyway shortly after ([NODE-2]).

@@ -18,7 +18,10 @@ final class SignatureVerdicts: Sendable {
     /// How many recent valid IDs are remembered: enough to cover the copies of a burst in flight.
     let capacity: Int
 
-    init(capacity: Int = 8_192) { self.capacity = capacity }
+    init(capacity: Int = 8_192) {
+        precondition(capacity > 0, "a verdict cache holds at least one ID")
+        self.capacity = capacity
+    }
 
     /// For each ID, whether the caller should check it: false if another reader is checking it or
     /// found it valid. IDs the caller should check are claimed until `settle`.

@@ -33,7 +33,6 @@ extension Ledger {
     }
 
     public func resolutionStates() -> [ResolutionState] {
-        // Sorting IDs rather than entries: an entry is a large value, and this runs per status query.
         proposals.sorted().compactMap { accepted[$0] }.compactMap { entry in
             guard case .proposal(let proposal) = entry.payload else { return nil }
             let close = effectiveClose(of: entry.id)
