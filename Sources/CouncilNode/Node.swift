@@ -12,7 +12,8 @@ public actor Node {
     /// Output that follows a commit.
     enum Output {
         case send(PeerLink, Frame)
-        /// A catch-up answer ([SYNC-3]): the messages, then SYNC_DONE; exempt from the outbound bound.
+        /// A catch-up answer ([SYNC-3]): the messages, then SYNC_DONE; one item of the outbound
+        /// queue however many messages it carries ([NODE-2]).
         case catchUp(PeerLink, [LedgerEntry])
         case relay(SignedMessage, except: PeerLink?)
         case answer(AsyncStream<Decision>.Continuation, Decision)
@@ -134,7 +135,7 @@ public actor Node {
 
     /// Current keys of every council, for the handshake. Built once and shared by every link (a
     /// dictionary is copy-on-write): a copy per link would cost each idle link the whole roster.
-    /// Only an accepted REPLACE changes it, and `record` then drops it.
+    /// Only an accepted REPLACE changes it, and `record` then drops it (as does a rebuilt core).
     public func currentKeys() -> [String: PublicKey] {
         if let keys = currentKeysCache { return keys }
         let keys = Dictionary(uniqueKeysWithValues: ledger.councilStates().map { ($0.name, $0.key) })
@@ -259,7 +260,7 @@ public actor Node {
         case .reject(let reject):
             logger.warning("peer rejected a message we sent", metadata: ["peer": "\(link.peer)", "id": "\(reject.id.short)", "code": "\(reject.code.name)"])
         case .ack, .pong, .ping, .hello, .welcome, .auth, .ignoredExtension:
-            break
+            break  // ACK and PONG stay in the link's reader; the rest are the session's
         }
         return false
     }

@@ -5,8 +5,8 @@ import NIOConcurrencyHelpers
 
 /// The node's handle on one authenticated link: a bounded outbound queue ([NODE-2]) that the link's
 /// writer drains. Sending never blocks the node; a queue that fills closes the link instead. The
-/// writer takes everything queued at once and writes it as one buffer, so a burst of ACKs and
-/// relays costs one write, not one per frame.
+/// writer takes everything queued at once and writes it in buffers of up to 64 KiB, so a burst of
+/// ACKs and relays costs one write, not one per frame.
 public final class PeerLink: Sendable {
     enum Item: Sendable {
         case frame(Frame)
@@ -39,42 +39,35 @@ public final class PeerLink: Sendable {
 
     public var queueDepth: Int { queue.withLockedValue { $0.count } }
 
-    /// Queues a frame; on a full queue the link is closed with SLOW_CONSUMER and false is returned.
-    @discardableResult
-    public func send(_ frame: Frame) -> Bool {
-        let admitted = queue.withLockedValue { items -> Bool in
-            guard items.count < limit else { return false }
-            items.append(.frame(frame))
-            return true
-        }
-        guard admitted else {
-            close(ErrorNotice(code: .slowConsumer, detail: "the peer did not drain \(limit) queued frames"))
-            return false
-        }
-        wake.yield()
-        return true
-    }
+    /// Queues a frame; on a full queue the link is closed with SLOW_CONSUMER.
+    public func send(_ frame: Frame) { enqueue(.frame(frame)) }
 
     /// Queues a catch-up answer: the messages in order, then SYNC_DONE with their number. It counts
     /// as one frame towards the bound, however many messages it carries ([NODE-2]); at most
     /// `maxQueuedCatchUps` may wait at once, so a peer that sends SYNC after SYNC and never reads
-    /// cannot pile up answers. Either way, a full queue closes the link with SLOW_CONSUMER.
-    public func sendCatchUp(_ entries: [LedgerEntry]) {
+    /// cannot pile up answers.
+    public func sendCatchUp(_ entries: [LedgerEntry]) { enqueue(.catchUp(entries)) }
+
+    /// [NODE-2] Answers to SYNC that may wait on one link at once.
+    static let maxQueuedCatchUps = 4
+
+    /// Admits an item unless the queue is full (or, for a catch-up answer, enough of them wait);
+    /// a refused item closes the link with SLOW_CONSUMER.
+    private func enqueue(_ item: Item) {
         let admitted = queue.withLockedValue { items -> Bool in
-            let waiting = items.count(where: { if case .catchUp = $0 { true } else { false } })
-            guard items.count < limit, waiting < Self.maxQueuedCatchUps else { return false }
-            items.append(.catchUp(entries))
+            guard items.count < limit else { return false }
+            if case .catchUp = item, items.count(where: { if case .catchUp = $0 { true } else { false } }) >= Self.maxQueuedCatchUps {
+                return false
+            }
+            items.append(item)
             return true
         }
         guard admitted else {
-            close(ErrorNotice(code: .slowConsumer, detail: "the peer did not drain its queued frames and catch-up answers"))
+            close(ErrorNotice(code: .slowConsumer, detail: "the peer did not drain its queue (\(limit) frames, \(Self.maxQueuedCatchUps) catch-up answers)"))
             return
         }
         wake.yield()
     }
-
-    /// [NODE-2] Answers to SYNC that may wait on one link at once.
-    static let maxQueuedCatchUps = 4
 
     /// Asks the writer to send the notice and close; if the writer is stuck behind a full socket,
     /// the connection is closed anyway shortly after ([NODE-2]).
