@@ -226,7 +226,7 @@ public final class TestPeer: @unchecked Sendable {  // used by one task at a tim
     public func handshake(as council: String, key: SigningKey, roster: Roster, deadline: Duration = .seconds(5)) async throws -> String {
         let keys = Dictionary(uniqueKeysWithValues: roster.councils.map { ($0.name, $0.key) })
         let identity = HandshakeIdentity(council: council, key: key, rosterHash: roster.hash, keyOf: { keys[$0] })
-        var (session, hello) = LinkSession.initiator(identity: identity, maxInvalidFrames: .max)
+        var (session, hello) = LinkSession.initiator(identity: identity)
         try await sendRaw(hello)
         return try await drive(&session, deadline: deadline)
     }
@@ -326,8 +326,7 @@ extension TestPeer {
     /// Completes the handshake as the responder (for `--listen`), as `council`.
     public func acceptHandshake(as council: String, key: SigningKey, roster: Roster, deadline: Duration = .seconds(10)) async throws -> String {
         let keys = Dictionary(uniqueKeysWithValues: roster.councils.map { ($0.name, $0.key) })
-        var session = LinkSession.responder(identity: HandshakeIdentity(council: council, key: key, rosterHash: roster.hash, keyOf: { keys[$0] }),
-                                            maxInvalidFrames: .max)
+        var session = LinkSession.responder(identity: HandshakeIdentity(council: council, key: key, rosterHash: roster.hash, keyOf: { keys[$0] }))
         return try await drive(&session, deadline: deadline)
     }
 }

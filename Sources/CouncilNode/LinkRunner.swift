@@ -8,7 +8,7 @@ import NIOConcurrencyHelpers
 
 /// Runs one TCP connection for the node, either side: the handshake under its timeout, then a
 /// reader (frames → `LinkSession` → node), a writer (queue → sealed frames → socket) and a
-/// heartbeat. All protocol decisions are the session's and the node's; this is plumbing.
+/// heartbeat. All protocol decisions are the session's, the budget's and the node's; this is plumbing.
 struct LinkRunner {
     let node: Node
     let limits: NodeLimits
@@ -32,10 +32,11 @@ struct LinkRunner {
         var session: LinkSession
         var hello: [UInt8] = []
         if initiator {
-            (session, hello) = LinkSession.initiator(identity: identity, maxInvalidFrames: limits.maxInvalidFrames)
+            (session, hello) = LinkSession.initiator(identity: identity)
         } else {
-            session = LinkSession.responder(identity: identity, maxInvalidFrames: limits.maxInvalidFrames)
+            session = LinkSession.responder(identity: identity)
         }
+        let budget = SharedValue(InvalidFrameBudget(limit: limits.maxInvalidFrames))
         let established = SharedValue(false)
         let lastReceived = SharedValue(Self.millis())
         let remote = channel.channel.remoteAddress.map { "\($0)" } ?? "?"
@@ -57,6 +58,7 @@ struct LinkRunner {
                     if initiator { try await outbound.write(ByteBuffer(bytes: hello)) }
                     var iterator = inbound.makeAsyncIterator()
                     var link: PeerLink?
+                    var bursts = Bursts()
                     // A reset connection throws here; the link must still be detached, or the node
                     // would count a dead link as up and never dial again (found by Tests/Faults).
                     var failure: (any Error)?
@@ -67,6 +69,8 @@ struct LinkRunner {
                             // any other frame first delivers those before it, keeping the link's order.
                             var messages: [[UInt8]] = []
                             for chunk in chunks {
+                                // Past the budget the link is closing: nothing more from the peer is handled.
+                                if budget.value.isExhausted { continue }
                                 let event: LinkEvent
                                 switch chunk {
                                 case .content(let content): event = session.receive(content)
@@ -81,7 +85,7 @@ struct LinkRunner {
                                 if case .frame(.ack) = event { continue }
                                 if case .frame(.pong) = event { continue }
                                 if let link, !messages.isEmpty {
-                                    await deliver(messages, from: link, session: &session)
+                                    await bursts.submit(messages, by: self, from: link, budget: budget)
                                     messages = []
                                 }
                                 switch event {
@@ -104,11 +108,18 @@ struct LinkRunner {
                                     }
                                 case .frame(let frame):
                                     guard let link else { continue }
-                                    if await node.handle(frame, from: link), case .close(let notice, _) = session.countInvalid() {
+                                    await bursts.settle()
+                                    if await node.handle(frame, from: link), let notice = budget.update({ $0.spend() }) {
                                         link.close(notice)
                                     }
                                 case .respond(let frame):
                                     link?.send(frame)
+                                case .invalid(let notice):
+                                    if let close = budget.update({ $0.spend() }) {
+                                        link?.close(close)
+                                    } else {
+                                        link?.send(.error(notice))
+                                    }
                                 case .close(let notice, let notify):
                                     logger.notice("closing link", metadata: ["peer": "\(session.peer ?? peerName ?? remote)", "code": "\(notice.code.name)",
                                                                              "detail": "\(notice.detail)"])
@@ -122,11 +133,12 @@ struct LinkRunner {
                                     break
                                 }
                             }
-                            if let link, !messages.isEmpty { await deliver(messages, from: link, session: &session) }
+                            if let link, !messages.isEmpty { await bursts.submit(messages, by: self, from: link, budget: budget) }
                         }
                     } catch {
                         failure = error
                     }
+                    await bursts.settle()
                     if let link { await node.detach(link, reason: failure.map { "connection failed: \($0)" } ?? "connection closed") }
                     group.cancelAll()
                 }
@@ -137,25 +149,43 @@ struct LinkRunner {
         return peerName
     }
 
-    /// Verifies a burst of MESSAGE frames on two tasks, has the node decide them in one step, and
-    /// counts the rejections that count towards closing the link ([ACK-6], [LINK-5]).
-    func deliver(_ messages: [[UInt8]], from link: PeerLink, session: inout LinkSession) async {
-        // In a mesh most relays are duplicates: their signatures were checked when first accepted,
-        // and the node answers them before any check, so only new messages are verified here, and
-        // of those only the ones no other link is checking or has found valid (SignatureVerdicts).
-        let ids = messages.map { Hashing.sha256($0) }
-        let known = await node.alreadyAccepted(ids)
-        let unknown = messages.indices.filter { !known.contains(ids[$0]) }
-        let mine = zip(unknown, node.verdicts.claim(unknown.map { ids[$0] })).filter(\.1).map(\.0)
-        let checked = await Self.verify(mine.map { (messages[$0], ids[$0]) }, node: node)
-        var verified = [SignedMessage?](repeating: nil, count: messages.count)
-        for (index, message) in zip(mine, checked) { verified[index] = message }
-        let invalid = await node.handle(messages: messages, ids: ids, verified: verified, from: link)
-        for _ in 0..<invalid {
-            if case .close(let notice, _) = session.countInvalid() {
-                link.close(notice)
-                return
-            }
+    /// MESSAGE bursts in flight on one link ([SIG-3]). A burst's signatures are checked while the
+    /// burst before it is decided, so a link's reading, checking and deciding overlap; bursts are
+    /// decided in the order they arrived. At most two are in flight, so a fast peer backs up into
+    /// TCP rather than into memory.
+    struct Bursts {
+        private var inFlight: [Task<Void, Never>] = []
+
+        /// Starts a burst: the reader finds what needs checking, then a task checks it, waits for the
+        /// burst before it, has the node decide it in one step and spends the budget on what the
+        /// node rejected ([ACK-6], [LINK-5]).
+        mutating func submit(_ messages: [[UInt8]], by runner: LinkRunner, from link: PeerLink, budget: SharedValue<InvalidFrameBudget>) async {
+            if inFlight.count == 2 { await inFlight.removeFirst().value }
+            let node = runner.node
+            // In a mesh most relays are duplicates: their signatures were checked when first accepted,
+            // and the node answers them before any check, so only new messages are verified here, and
+            // of those only the ones no other link is checking or has found valid (SignatureVerdicts).
+            let ids = messages.map { Hashing.sha256($0) }
+            let known = await node.alreadyAccepted(ids)
+            let unknown = messages.indices.filter { !known.contains(ids[$0]) }
+            let mine = zip(unknown, node.verdicts.claim(unknown.map { ids[$0] })).filter(\.1).map(\.0)
+            let unchecked = mine.map { (messages[$0], ids[$0]) }
+            let previous = inFlight.last
+            inFlight.append(Task {
+                let checked = await LinkRunner.verify(unchecked, node: node)
+                await previous?.value
+                guard !budget.value.isExhausted else { return }
+                var verified = [SignedMessage?](repeating: nil, count: messages.count)
+                for (index, message) in zip(mine, checked) { verified[index] = message }
+                let invalid = await node.handle(messages: messages, ids: ids, verified: verified, from: link)
+                if invalid > 0, let notice = budget.update({ $0.spend(invalid) }) { link.close(notice) }
+            })
+        }
+
+        /// Waits until every burst so far is decided: a frame other than MESSAGE is handled only then.
+        mutating func settle() async {
+            await inFlight.last?.value
+            inFlight = []
         }
     }
 
@@ -240,4 +270,6 @@ final class SharedValue<Value: Sendable>: Sendable {
         get { storage.withLockedValue { $0 } }
         set { storage.withLockedValue { $0 = newValue } }
     }
+    /// Reads and changes the value in one step.
+    func update<Result>(_ body: (inout Value) -> Result) -> Result { storage.withLockedValue(body) }
 }

@@ -30,7 +30,7 @@ extension Node {
         } else {
             draft = ledger.draft(author: key.publicKey, payload: payload, now: Self.now())
         }
-        return await submit(SignedMessage(signing: draft, with: key, rosterHash: roster.hash))
+        return await submit(SignedMessage(signing: draft, with: key, rosterHash: rosterHash))
     }
 
     /// A message for another key (a delegate's or the electors') to sign and submit. A replayer
@@ -86,7 +86,7 @@ extension Node {
             peers.append(["council": .string(name), "address": "(inbound)", "state": "up", "queue": .uint(link.queueDepth)])
         }
         return [
-            "council": .string(council), "federation": .string(roster.federation), "roster_hash": .string(roster.hash.description),
+            "council": .string(council), "federation": .string(roster.federation), "roster_hash": .string(rosterHash.description),
             "digest": .string(digest().description), "accepted": .uint(ledger.acceptedCount), "held": .uint(ledger.pendingCount),
             "peers": .array(peers), "cut": .array(blocked.sorted().map { .string($0) }), "storage": .string(storageFault ?? "ok"), "key": .string(key.publicKey.description),
         ]

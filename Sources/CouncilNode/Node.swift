@@ -29,6 +29,9 @@ public actor Node {
     public let council: String
     public let key: SigningKey
     public let roster: Roster
+    /// [ROSTER-2] Computed once: every signature check and handshake needs it, and computing it
+    /// encodes the whole roster.
+    public nonisolated let rosterHash: Bytes32
     let store: MessageStore
     let limits: NodeLimits
     let logger: Logger
@@ -61,6 +64,7 @@ public actor Node {
         self.council = council
         self.key = key
         self.roster = roster
+        rosterHash = roster.hash
         self.store = store
         self.limits = limits
         self.logger = logger
@@ -130,7 +134,7 @@ public actor Node {
 
     /// The identity the handshake uses; keys follow accepted REPLACE messages ([HS-13]).
     public nonisolated func handshakeIdentity(currentKeys: @escaping @Sendable (String) -> PublicKey?) -> HandshakeIdentity {
-        HandshakeIdentity(council: council, key: key, rosterHash: roster.hash, keyOf: currentKeys)
+        HandshakeIdentity(council: council, key: key, rosterHash: rosterHash, keyOf: currentKeys)
     }
 
     /// Current keys of every council, for the handshake. Built once and shared by every link (a
@@ -186,7 +190,7 @@ public actor Node {
     /// core, which then rejects it with the right code.
     nonisolated func verify(_ bytes: [UInt8], id: MessageID) -> SignedMessage? {
         let message = try? SignedMessage(bytes: bytes)
-        let valid = message.map { rules.verifies($0, rosterHash: roster.hash) } ?? false
+        let valid = message.map { rules.verifies($0, rosterHash: rosterHash) } ?? false
         verdicts.settle(id, valid: valid)
         return valid ? message : nil
     }

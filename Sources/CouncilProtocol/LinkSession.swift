@@ -11,8 +11,11 @@ public enum LinkEvent: Sendable {
     case established(peer: String, reply: [UInt8], outbound: SessionCipher, inbound: SessionCipher)
     /// A valid frame for the node: MESSAGE, ACK, REJECT, SYNC, SYNC_DONE, PONG.
     case frame(Frame)
-    /// Send this frame back on the link (a PONG, or an ERROR for a fault the link survives).
+    /// Send this frame back on the link (a PONG).
     case respond(Frame)
+    /// A frame the link survives ([ERR-2] effect `survives`): answer with this ERROR and spend one
+    /// of the link's `InvalidFrameBudget` ([LINK-5]).
+    case invalid(ErrorNotice)
     /// Close the link; send the notice first when `notify` (plaintext before the handshake completes).
     case close(ErrorNotice, notify: Bool)
     /// Nothing to do (an ignored extension frame).
@@ -20,8 +23,8 @@ public enum LinkEvent: Sendable {
 }
 
 /// The per-link protocol state machine, without I/O: the handshake, opening sealed frames,
-/// heartbeats answered, and the invalid-frame budget ([LINK-5]). The shell feeds it frame contents
-/// (what follows each length prefix) and carries out the events.
+/// heartbeats answered. The shell feeds it frame contents (what follows each length prefix) and
+/// carries out the events; it keeps the link's `InvalidFrameBudget`.
 public struct LinkSession: Sendable {
     private enum State: Sendable {
         case initiating(HandshakeInitiator)
@@ -31,22 +34,19 @@ public struct LinkSession: Sendable {
     }
 
     private var state: State
-    private var invalidFrames = 0
-    public let maxInvalidFrames: Int
 
-    public static func initiator(identity: HandshakeIdentity, maxInvalidFrames: Int = 16) -> (LinkSession, hello: [UInt8]) {
+    public static func initiator(identity: HandshakeIdentity) -> (LinkSession, hello: [UInt8]) {
         var handshake = HandshakeInitiator(identity: identity)
         let hello = handshake.start()
-        return (LinkSession(state: .initiating(handshake), maxInvalidFrames: maxInvalidFrames), hello)
+        return (LinkSession(state: .initiating(handshake)), hello)
     }
 
-    public static func responder(identity: HandshakeIdentity, maxInvalidFrames: Int = 16) -> LinkSession {
-        LinkSession(state: .responding(HandshakeResponder(identity: identity)), maxInvalidFrames: maxInvalidFrames)
+    public static func responder(identity: HandshakeIdentity) -> LinkSession {
+        LinkSession(state: .responding(HandshakeResponder(identity: identity)))
     }
 
-    private init(state: State, maxInvalidFrames: Int) {
+    private init(state: State) {
         self.state = state
-        self.maxInvalidFrames = maxInvalidFrames
     }
 
     public var peer: String? {
@@ -132,7 +132,7 @@ public struct LinkSession: Sendable {
                 state = .closed
                 return .close(ErrorNotice(code: error.code, detail: error.detail), notify: true)
             case .survives:
-                return countInvalid(.respond(.error(ErrorNotice(code: error.code, detail: error.detail))))
+                return .invalid(ErrorNotice(code: error.code, detail: error.detail))
             }
         }
         switch frame {
@@ -151,13 +151,5 @@ public struct LinkSession: Sendable {
         case .message, .ack, .reject, .sync, .syncDone, .pong:
             return .frame(frame)
         }
-    }
-
-    /// [LINK-5][ACK-6] Counts one invalid frame or rejected message; past the budget the link closes.
-    public mutating func countInvalid(_ event: LinkEvent = .none) -> LinkEvent {
-        invalidFrames += 1
-        guard invalidFrames > maxInvalidFrames else { return event }
-        state = .closed
-        return .close(ErrorNotice(code: .tooManyInvalidFrames, detail: "\(invalidFrames) invalid frames"), notify: true)
     }
 }

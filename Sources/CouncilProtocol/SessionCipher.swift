@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import CouncilWire
 
 /// The keys a completed handshake yields: one ChaCha20-Poly1305 key per direction (§7.5).
@@ -20,26 +21,28 @@ public struct SessionCipher: Sendable {
 
     public init(key: Bytes32) { self.key = SymmetricKey(data: key.bytes) }
 
-    private func nonce() -> ChaChaPoly.Nonce {
-        var writer = WireWriter(capacity: 12)
-        writer.u32(0)
-        writer.u64(counter)
-        // Twelve bytes is always a valid ChaCha20-Poly1305 nonce.
-        return try! ChaChaPoly.Nonce(data: writer.bytes)
+    /// [SEAL-1] The nonce's twelve bytes, without allocating: three big-endian 32-bit words.
+    private func withNonceBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        var words = (UInt32(0), UInt32(truncatingIfNeeded: counter >> 32).bigEndian, UInt32(truncatingIfNeeded: counter).bigEndian)
+        return try withUnsafeBytes(of: &words, body)
     }
 
     /// [SEAL-2] The sealed frame: length prefix (ciphertext plus tag), ciphertext, tag; the prefix is
     /// the AEAD's associated data.
     public mutating func seal(content: [UInt8]) -> [UInt8] {
-        let length = UInt32(content.count + Limits.aeadTagLength)
-        var prefix = WireWriter(capacity: content.count + 20)
-        prefix.u32(length)
-        // Sealing with a valid key and nonce cannot fail.
-        let box = try! ChaChaPoly.seal(content, using: key, nonce: nonce(), authenticating: prefix.bytes)
+        var prefix = UInt32(content.count + Limits.aeadTagLength).bigEndian
+        // Sealing with a valid key and a twelve-byte nonce cannot fail.
+        let nonce = withNonceBytes { try! ChaChaPoly.Nonce(data: $0) }
+        let box = withUnsafeBytes(of: &prefix) { try! ChaChaPoly.seal(content, using: key, nonce: nonce, authenticating: $0) }
         counter += 1
-        prefix.raw(box.ciphertext)
-        prefix.raw(box.tag)
-        return prefix.bytes
+        // The box's combined form is nonce, ciphertext, tag: the frame is the prefix and all but the nonce.
+        return box.combined.withUnsafeBytes { combined in
+            var frame = [UInt8]()
+            frame.reserveCapacity(4 + combined.count - 12)
+            withUnsafeBytes(of: &prefix) { frame.append(contentsOf: $0) }
+            frame.append(contentsOf: UnsafeRawBufferPointer(rebasing: combined[12...]))
+            return frame
+        }
     }
 
     /// Opens a sealed frame's body (everything after the prefix); DECRYPTION_FAILED if it does not verify.
@@ -48,14 +51,16 @@ public struct SessionCipher: Sendable {
         guard body.count >= Limits.minSealedFrameLength else {
             throw WireError(.frameTooShort, "sealed frame of \(body.count) bytes")
         }
-        var prefix = WireWriter(capacity: 4)
-        prefix.u32(UInt32(body.count))
-        let split = body.count - Limits.aeadTagLength
+        var prefix = UInt32(body.count).bigEndian
+        // The box in its combined form (nonce, ciphertext, tag), built in one buffer.
+        var combined = Data(capacity: 12 + body.count)
+        withNonceBytes { combined.append($0.assumingMemoryBound(to: UInt8.self)) }
+        combined.append(contentsOf: body)
         do {
-            let box = try ChaChaPoly.SealedBox(nonce: nonce(), ciphertext: body[0..<split], tag: body[split...])
-            let content = try ChaChaPoly.open(box, using: key, authenticating: prefix.bytes)
+            let box = try ChaChaPoly.SealedBox(combined: combined)
+            let content = try withUnsafeBytes(of: &prefix) { try ChaChaPoly.open(box, using: key, authenticating: $0) }
             counter += 1
-            return Array(content)
+            return [UInt8](content)
         } catch {
             throw WireError(.decryptionFailed, "sealed frame \(counter) does not authenticate")
         }

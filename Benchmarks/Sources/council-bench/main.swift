@@ -5,14 +5,42 @@ import Foundation
 /// `council-bench`: the benchmark suite (BENCHMARKS.md). `Benchmarks/run` builds it in release
 /// mode and runs it; `--quick` finishes in under two minutes.
 let arguments = CommandLine.arguments
+let scenarios = ["codec", "ingest", "mosquitto", "catchup", "stored", "authors", "propagation", "links", "simulator"]
+if arguments.contains("--help") || arguments.contains("-h") {
+    print("""
+        USAGE: council-bench [--quick] [--only <scenario>,…] [--councild <path>] [--output <file>]
+
+        Runs the benchmark suite (BENCHMARKS.md) and writes its table as JSON. Benchmarks/run builds
+        it and councild in release mode first; run that rather than this directly.
+
+          --quick       fewer iterations: under two minutes, without the 1,000,000-message store
+          --only        run only these scenarios: \(scenarios.joined(separator: ", "))
+          --councild    the councild to start (default: the one beside this program)
+          --output      where to write the results (default: Benchmarks/results.json)
+        """)
+    exit(0)
+}
 let quick = arguments.contains("--quick")
-let output = arguments.firstIndex(of: "--output").map { arguments[$0 + 1] } ?? "Benchmarks/results.json"
-let councild = arguments.firstIndex(of: "--councild").map { arguments[$0 + 1] }
+/// The value after `flag`, if the flag is given; a flag without one is a usage error.
+func value(of flag: String) -> String? {
+    guard let index = arguments.firstIndex(of: flag) else { return nil }
+    guard index + 1 < arguments.count else {
+        FileHandle.standardError.write(Data("council-bench: \(flag) needs a value (see --help)\n".utf8))
+        exit(64)
+    }
+    return arguments[index + 1]
+}
+let output = value(of: "--output") ?? "Benchmarks/results.json"
+let councild = value(of: "--councild")
     ?? URL(fileURLWithPath: arguments[0]).deletingLastPathComponent().appendingPathComponent("councild").path
 let cores = ProcessInfo.processInfo.activeProcessorCount
 let runs = quick ? 3 : 5
 /// `--only codec,ingest,…`: run those scenarios (and the limits they are measured against).
-let only = arguments.firstIndex(of: "--only").map { Set(arguments[$0 + 1].split(separator: ",").map(String.init)) }
+let only = value(of: "--only").map { Set($0.split(separator: ",").map(String.init)) }
+if let unknown = only?.subtracting(scenarios).sorted(), !unknown.isEmpty {
+    FileHandle.standardError.write(Data("council-bench: no scenario named \(unknown.joined(separator: ", ")); the scenarios are \(scenarios.joined(separator: ", "))\n".utf8))
+    exit(64)
+}
 func wants(_ scenario: String) -> Bool { only?.contains(scenario) ?? true }
 var results: [Measurement] = []
 

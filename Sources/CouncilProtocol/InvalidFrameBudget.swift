@@ -1,0 +1,22 @@
+import CouncilWire
+
+/// [LINK-5][ACK-6] A link's budget of invalid frames and rejected messages: once the peer has spent
+/// more than `limit`, the link closes with TOO_MANY_INVALID_FRAMES. It is a value apart from
+/// `LinkSession` because both the frames a session reads and the messages a node rejects spend it,
+/// and a shell may decide messages while its reader goes on reading.
+public struct InvalidFrameBudget: Sendable {
+    public let limit: Int
+    public private(set) var spent = 0
+
+    public init(limit: Int) { self.limit = limit }
+
+    /// True once the link must close: later frames from the peer are not handled.
+    public var isExhausted: Bool { spent > limit }
+
+    /// Counts `count` more; returns the notice to close the link with once the budget is exceeded.
+    public mutating func spend(_ count: Int = 1) -> ErrorNotice? {
+        spent += count
+        guard isExhausted else { return nil }
+        return ErrorNotice(code: .tooManyInvalidFrames, detail: "\(spent) invalid frames")
+    }
+}

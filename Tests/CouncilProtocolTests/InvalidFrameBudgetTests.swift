@@ -1,0 +1,24 @@
+import CouncilProtocol
+import CouncilWire
+import Testing
+
+@Suite("The invalid-frame budget (§8.4)")
+struct InvalidFrameBudgetTests {
+    @Test("[LINK-5] a link survives MAX_INVALID_FRAMES invalid frames and closes on the next")
+    func closesPastTheLimit() {
+        var budget = InvalidFrameBudget(limit: 16)
+        for _ in 0..<16 { #expect(budget.spend() == nil) }
+        #expect(!budget.isExhausted)
+        let notice = budget.spend()
+        #expect(notice?.code == .tooManyInvalidFrames)
+        #expect(budget.isExhausted)
+    }
+
+    @Test("[ACK-6] a burst's rejections are spent together, and any that cross the limit close the link")
+    func burstCrossesTheLimit() {
+        var budget = InvalidFrameBudget(limit: 16)
+        #expect(budget.spend(10) == nil)
+        #expect(budget.spend(7)?.code == .tooManyInvalidFrames)
+        #expect(budget.spent == 17)
+    }
+}
