@@ -108,12 +108,16 @@ public final class TestPeer: @unchecked Sendable {  // used by one task at a tim
 
     /// Sends frames back to back in one write, sealed (the link must be established): how a busy
     /// peer relays, and how the benchmarks keep their own client from dominating the machine.
-    public func send(_ frames: [Frame]) {
-        guard var cipher = outboundCipher else { preconditionFailure("send([Frame]) needs an established link") }
+    public func send(_ frames: [Frame]) { sendContents(frames.map { $0.content() }) }
+
+    /// Sends frame contents as they are (valid or not), sealed, back to back in one write, so that
+    /// the implementation reads them together.
+    public func sendContents(_ contents: [[UInt8]]) {
+        guard var cipher = outboundCipher else { preconditionFailure("sending sealed frames needs an established link") }
         var bytes: [UInt8] = []
-        for frame in frames { bytes += cipher.seal(content: frame.content()) }
+        for content in contents { bytes += cipher.seal(content: content) }
         outboundCipher = cipher
-        trace.append("→ sealed \(frames.count) frames")
+        trace.append("→ sealed \(contents.count) frames")
         writes.yield(bytes)
     }
 

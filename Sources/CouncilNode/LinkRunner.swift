@@ -66,7 +66,8 @@ struct LinkRunner {
                         while let chunks = try await iterator.next() {
                             lastReceived.value = Self.millis()
                             // MESSAGE frames wait here so that a burst is verified and decided together;
-                            // any other frame first delivers those before it, keeping the link's order.
+                            // a frame for the node, an invalid frame or a close first waits until the
+                            // bursts before it are decided, keeping the link's order.
                             var messages: [[UInt8]] = []
                             for chunk in chunks {
                                 // Past the budget the link is closing: nothing more from the peer is handled.
@@ -109,18 +110,17 @@ struct LinkRunner {
                                 case .frame(let frame):
                                     guard let link else { continue }
                                     await bursts.settle()
-                                    if await node.handle(frame, from: link), let notice = budget.update({ $0.spend() }) {
-                                        link.close(notice)
-                                    }
+                                    guard !budget.value.isExhausted else { continue }
+                                    if await node.handle(frame, from: link) { spend(1, of: budget, on: link) }
                                 case .respond(let frame):
                                     link?.send(frame)
                                 case .invalid(let notice):
-                                    if let close = budget.update({ $0.spend() }) {
-                                        link?.close(close)
-                                    } else {
-                                        link?.send(.error(notice))
-                                    }
+                                    guard let link else { continue }
+                                    await bursts.settle()
+                                    guard !budget.value.isExhausted else { continue }
+                                    if !spend(1, of: budget, on: link) { link.send(.error(notice)) }
                                 case .close(let notice, let notify):
+                                    await bursts.settle()
                                     logger.notice("closing link", metadata: ["peer": "\(session.peer ?? peerName ?? remote)", "code": "\(notice.code.name)",
                                                                              "detail": "\(notice.detail)"])
                                     if let link {
@@ -161,6 +161,7 @@ struct LinkRunner {
         /// node rejected ([ACK-6], [LINK-5]).
         mutating func submit(_ messages: [[UInt8]], by runner: LinkRunner, from link: PeerLink, budget: SharedValue<InvalidFrameBudget>) async {
             if inFlight.count == 2 { await inFlight.removeFirst().value }
+            guard !budget.value.isExhausted else { return }
             let node = runner.node
             // In a mesh most relays are duplicates: their signatures were checked when first accepted,
             // and the node answers them before any check, so only new messages are verified here, and
@@ -178,7 +179,7 @@ struct LinkRunner {
                 var verified = [SignedMessage?](repeating: nil, count: messages.count)
                 for (index, message) in zip(mine, checked) { verified[index] = message }
                 let invalid = await node.handle(messages: messages, ids: ids, verified: verified, from: link)
-                if invalid > 0, let notice = budget.update({ $0.spend(invalid) }) { link.close(notice) }
+                if invalid > 0 { runner.spend(invalid, of: budget, on: link) }
             })
         }
 
@@ -187,6 +188,16 @@ struct LinkRunner {
             await inFlight.last?.value
             inFlight = []
         }
+    }
+
+    /// [LINK-5][ACK-6] Spends the link's budget; the spend that exceeds it closes the link. True if
+    /// it did.
+    @discardableResult
+    func spend(_ count: Int, of budget: SharedValue<InvalidFrameBudget>, on link: PeerLink) -> Bool {
+        guard let notice = budget.update({ $0.spend(count) }) else { return false }
+        logger.notice("closing link", metadata: ["peer": "\(link.peer)", "code": "\(notice.code.name)", "detail": "\(notice.detail)"])
+        link.close(notice)
+        return true
     }
 
     /// [SIG-3] Signature checks of a burst, split between this task and one more when the burst is

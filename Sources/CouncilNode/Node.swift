@@ -184,8 +184,8 @@ public actor Node {
 
     // MARK: Frames
 
-    /// [SIG-3] Decodes and verifies a MESSAGE off the actor: the link's reader calls it so that
-    /// signature checks run outside this actor while it decides, and settles the reader's claim
+    /// [SIG-3] Decodes and verifies a MESSAGE off the actor: a link's burst task calls it so that
+    /// signature checks run outside this actor while it decides, and settles the link's claim
     /// on `verdicts`. A message it cannot vouch for (nil) is decoded and checked again by the
     /// core, which then rejects it with the right code.
     nonisolated func verify(_ bytes: [UInt8], id: MessageID) -> SignedMessage? {

@@ -15,7 +15,8 @@ final class SignatureVerdicts: Sendable {
     }
 
     private let state = NIOLockedValueBox(State())
-    /// How many recent valid IDs are remembered: enough to cover the copies of a burst in flight.
+    /// How many recent valid IDs are remembered: enough to cover the copies of the bursts in flight
+    /// (two per link).
     let capacity: Int
 
     init(capacity: Int = 8_192) {

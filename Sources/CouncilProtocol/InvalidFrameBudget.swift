@@ -10,13 +10,15 @@ public struct InvalidFrameBudget: Sendable {
 
     public init(limit: Int) { self.limit = limit }
 
-    /// True once the link must close: later frames from the peer are not handled.
+    /// True once the link must close: the shell handles nothing more the peer sends.
     public var isExhausted: Bool { spent > limit }
 
-    /// Counts `count` more; returns the notice to close the link with once the budget is exceeded.
+    /// Counts `count` more; returns the notice to close the link with on the spend that exceeds the
+    /// budget (only that one: the link closes once).
     public mutating func spend(_ count: Int = 1) -> ErrorNotice? {
+        let wasExhausted = isExhausted
         spent += count
-        guard isExhausted else { return nil }
+        guard isExhausted, !wasExhausted else { return nil }
         return ErrorNotice(code: .tooManyInvalidFrames, detail: "\(spent) invalid frames")
     }
 }

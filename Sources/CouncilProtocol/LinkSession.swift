@@ -24,7 +24,7 @@ public enum LinkEvent: Sendable {
 
 /// The per-link protocol state machine, without I/O: the handshake, opening sealed frames,
 /// heartbeats answered. The shell feeds it frame contents (what follows each length prefix) and
-/// carries out the events; it keeps the link's `InvalidFrameBudget`.
+/// carries out the events, and keeps the link's `InvalidFrameBudget` itself.
 public struct LinkSession: Sendable {
     private enum State: Sendable {
         case initiating(HandshakeInitiator)

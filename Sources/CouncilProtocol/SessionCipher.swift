@@ -54,7 +54,7 @@ public struct SessionCipher: Sendable {
         var prefix = UInt32(body.count).bigEndian
         // The box in its combined form (nonce, ciphertext, tag), built in one buffer.
         var combined = Data(capacity: 12 + body.count)
-        withNonceBytes { combined.append($0.assumingMemoryBound(to: UInt8.self)) }
+        withNonceBytes { combined.append(contentsOf: $0) }
         combined.append(contentsOf: body)
         do {
             let box = try ChaChaPoly.SealedBox(combined: combined)

@@ -162,4 +162,21 @@ struct HostilePeerTests {
         #expect(after < Self.residentBound, "resident memory \(after >> 20) MiB")
         try await honestLinkWorks(federation)
     }
+
+    @Test("[LINK-5][ACK-6] messages sent before the frame that exceeds the budget are still decided, then the link closes")
+    func budgetKeepsTheLinkOrder() async throws {
+        let federation = try await federation()
+        defer { federation.stopAll() }
+        let peer = try await session(federation)
+        defer { peer.close() }
+        let unknownType: [UInt8] = [1, 0x7D, 0]  // UNKNOWN_FRAME_TYPE: the link survives it ([ERR-2])
+        let limit = NodeLimits().maxInvalidFrames
+        peer.sendContents(Array(repeating: unknownType, count: limit))
+        // In one write, so the node reads them together: a valid MESSAGE, then the frame over the budget.
+        let message = try await sample(federation)
+        peer.sendContents([Frame.message(message.bytes).content(), unknownType])
+        let (closed, notice) = try await peer.expectClose(within: .seconds(5))
+        #expect(closed && notice?.code == .tooManyInvalidFrames, "closed with TOO_MANY_INVALID_FRAMES, got \(notice?.code.name ?? "no ERROR")")
+        #expect(try await federation.knows("budapest", message.id) == "accepted", "the message before the last invalid frame was decided")
+    }
 }

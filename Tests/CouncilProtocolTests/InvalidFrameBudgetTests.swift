@@ -20,5 +20,7 @@ struct InvalidFrameBudgetTests {
         #expect(budget.spend(10) == nil)
         #expect(budget.spend(7)?.code == .tooManyInvalidFrames)
         #expect(budget.spent == 17)
+        #expect(budget.spend() == nil, "the link closes once: later spends ask for no second close")
+        #expect(budget.isExhausted)
     }
 }
