@@ -58,10 +58,12 @@ extension Ledger {
 
     /// Validates a message whose dependencies are all accepted, applies it, and releases waiters.
     mutating func decide(_ message: SignedMessage, now: UInt64) -> [Decision] {
-        if let error = validate(message) {
+        // The causal past is merged once: validation reads it, and the new entry's clock extends it.
+        let view = view(ofDependencies: message.message)
+        if let error = validate(message, in: view) {
             return [reject(message.id, error)] + releaseRejected(message.id)
         }
-        apply(message)
+        apply(message, past: view)
         return [.accepted(message)] + releaseAccepted(message.id, now: now)
     }
 
@@ -99,10 +101,10 @@ extension Ledger {
         return decisions
     }
 
-    /// Adds an accepted message to the set and its indexes.
-    mutating func apply(_ message: SignedMessage) {
+    /// Adds an accepted message, whose causal past is `past`, to the set and its indexes.
+    mutating func apply(_ message: SignedMessage, past: LedgerView) {
         let author = authors.intern(message.author)
-        var clock = view(ofDependencies: message.message).clock ?? CausalClock()
+        var clock = past.clock ?? CausalClock()
         clock.include(author: author, sequence: message.sequence)
         let entry = LedgerEntry(message: message, author: author, clock: clock, position: order.count)
         let id = message.id

@@ -3,9 +3,9 @@ import CouncilWire
 /// §12.4–§12.7: the validity of a message whose dependencies are accepted, decided from its causal
 /// past alone ([ORDER-1]). Checks run in the Spec's order; the first failure is the answer.
 extension Ledger {
-    func validate(_ signed: SignedMessage) -> WireError? {
+    /// `view` is the message's causal past (`view(ofDependencies:)`).
+    func validate(_ signed: SignedMessage, in view: LedgerView) -> WireError? {
         let message = signed.message
-        let view = view(ofDependencies: message)
         func fail(_ code: ErrorCode, _ detail: String) -> WireError { WireError(code, detail) }
 
         // [CORE-5]
