@@ -156,24 +156,25 @@ struct LinkRunner {
     struct Bursts {
         private var inFlight: [Task<Void, Never>] = []
 
-        /// Starts a burst: the reader finds what needs checking, then a task checks it, waits for the
-        /// burst before it, has the node decide it in one step and spends the budget on what the
-        /// node rejected ([ACK-6], [LINK-5]).
+        /// Starts a burst: a task finds what needs checking, checks it, waits for the burst before it,
+        /// has the node decide it in one step and spends the budget on what the node rejected
+        /// ([ACK-6], [LINK-5]). The reader itself never waits for the node, which may be deciding
+        /// the burst before, and goes on reading.
         mutating func submit(_ messages: [[UInt8]], by runner: LinkRunner, from link: PeerLink, budget: SharedValue<InvalidFrameBudget>) async {
             if inFlight.count == 2 { await inFlight.removeFirst().value }
             guard !budget.value.isExhausted else { return }
             let node = runner.node
-            // In a mesh most relays are duplicates: their signatures were checked when first accepted,
-            // and the node answers them before any check, so only new messages are verified here, and
-            // of those only the ones no other link is checking or has found valid (SignatureVerdicts).
             let ids = messages.map { Hashing.sha256($0) }
-            let known = await node.alreadyAccepted(ids)
-            let unknown = messages.indices.filter { !known.contains(ids[$0]) }
-            let mine = zip(unknown, node.verdicts.claim(unknown.map { ids[$0] })).filter(\.1).map(\.0)
-            let unchecked = mine.map { (messages[$0], ids[$0]) }
             let previous = inFlight.last
             inFlight.append(Task {
-                let checked = await LinkRunner.verify(unchecked, node: node)
+                // In a mesh most relays are duplicates: their signatures were checked when first
+                // accepted, and the node answers them before any check, so only new messages are
+                // verified here, and of those only the ones no other link is checking or has found
+                // valid (SignatureVerdicts).
+                let known = await node.alreadyAccepted(ids)
+                let unknown = messages.indices.filter { !known.contains(ids[$0]) }
+                let mine = zip(unknown, node.verdicts.claim(unknown.map { ids[$0] })).filter(\.1).map(\.0)
+                let checked = await LinkRunner.verify(mine.map { (messages[$0], ids[$0]) }, node: node)
                 await previous?.value
                 guard !budget.value.isExhausted else { return }
                 var verified = [SignedMessage?](repeating: nil, count: messages.count)
