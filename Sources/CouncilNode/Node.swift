@@ -233,7 +233,7 @@ public actor Node {
             case .rejected(let id, let error):
                 work.outputs.append(.send(link, .reject(Reject(id: id, code: error.code, detail: error.detail))))
                 if limits.relaysRejected, let message = try? SignedMessage(bytes: bytes) { work.outputs.append(.relay(message, except: link)) }
-                counts = error.code.rawValue < 0x0300
+                counts = InvalidFrameBudget.counts(error.code)
                 logger.notice("rejected message", metadata: ["peer": "\(link.peer)", "id": "\(id.short)", "code": "\(error.code.name)",
                                                             "detail": "\(error.detail)"])
             }

@@ -10,6 +10,10 @@ public struct InvalidFrameBudget: Sendable {
 
     public init(limit: Int) { self.limit = limit }
 
+    /// [ACK-6] Whether a REJECT with `code` spends the budget: codes of §10.3 and §10.4 (the message
+    /// is wrong) do; node conditions of §10.5, from 0x0300, do not.
+    public static func counts(_ code: ErrorCode) -> Bool { code < .storageUnavailable }
+
     /// True once the link must close: the shell handles nothing more the peer sends.
     public var isExhausted: Bool { spent > limit }
 

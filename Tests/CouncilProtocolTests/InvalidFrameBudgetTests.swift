@@ -23,4 +23,12 @@ struct InvalidFrameBudgetTests {
         #expect(budget.spend() == nil, "the link closes once: later spends ask for no second close")
         #expect(budget.isExhausted)
     }
+
+    @Test("[ACK-6] a REJECT for a wrong message spends the budget; one for a node condition does not")
+    func whichRejectionsCount() {
+        #expect(InvalidFrameBudget.counts(.badSignature))
+        #expect(InvalidFrameBudget.counts(.equivocation))
+        #expect(!InvalidFrameBudget.counts(.storageUnavailable))
+        #expect(!InvalidFrameBudget.counts(.pendingLimit))
+    }
 }
