@@ -58,7 +58,7 @@ struct LinkRunner {
                     if initiator { try await outbound.write(ByteBuffer(bytes: hello)) }
                     var iterator = inbound.makeAsyncIterator()
                     var link: PeerLink?
-                    var bursts = Bursts()
+                    var bursts = Bursts(budget: budget)
                     // A reset connection throws here; the link must still be detached, or the node
                     // would count a dead link as up and never dial again (found by Tests/Faults).
                     var failure: (any Error)?
@@ -86,7 +86,7 @@ struct LinkRunner {
                                 if case .frame(.ack) = event { continue }
                                 if case .frame(.pong) = event { continue }
                                 if let link, !messages.isEmpty {
-                                    await bursts.submit(messages, by: self, from: link, budget: budget)
+                                    await bursts.submit(messages, by: self, from: link)
                                     messages = []
                                 }
                                 switch event {
@@ -109,18 +109,16 @@ struct LinkRunner {
                                     }
                                 case .frame(let frame):
                                     guard let link else { continue }
-                                    await bursts.settle()
-                                    guard !budget.value.isExhausted else { continue }
+                                    guard await bursts.settle() else { continue }
                                     if await node.handle(frame, from: link) { spend(1, of: budget, on: link) }
                                 case .respond(let frame):
                                     link?.send(frame)
                                 case .invalid(let notice):
                                     guard let link else { continue }
-                                    await bursts.settle()
-                                    guard !budget.value.isExhausted else { continue }
+                                    guard await bursts.settle() else { continue }
                                     if !spend(1, of: budget, on: link) { link.send(.error(notice)) }
                                 case .close(let notice, let notify):
-                                    await bursts.settle()
+                                    _ = await bursts.settle()
                                     logger.notice("closing link", metadata: ["peer": "\(session.peer ?? peerName ?? remote)", "code": "\(notice.code.name)",
                                                                              "detail": "\(notice.detail)"])
                                     if let link {
@@ -133,12 +131,12 @@ struct LinkRunner {
                                     break
                                 }
                             }
-                            if let link, !messages.isEmpty { await bursts.submit(messages, by: self, from: link, budget: budget) }
+                            if let link, !messages.isEmpty { await bursts.submit(messages, by: self, from: link) }
                         }
                     } catch {
                         failure = error
                     }
-                    await bursts.settle()
+                    _ = await bursts.settle()
                     if let link { await node.detach(link, reason: failure.map { "connection failed: \($0)" } ?? "connection closed") }
                     group.cancelAll()
                 }
@@ -154,18 +152,23 @@ struct LinkRunner {
     /// decided in the order they arrived. At most two are in flight, so a fast peer backs up into
     /// TCP rather than into memory.
     struct Bursts {
+        /// The link's budget ([LINK-5]): rejected messages spend it, and past it nothing is decided.
+        let budget: SharedValue<InvalidFrameBudget>
         private var inFlight: [Task<Void, Never>] = []
+
+        init(budget: SharedValue<InvalidFrameBudget>) { self.budget = budget }
 
         /// Starts a burst: a task finds what needs checking, checks it, waits for the burst before it,
         /// has the node decide it in one step and spends the budget on what the node rejected
         /// ([ACK-6], [LINK-5]). The reader itself never waits for the node, which may be deciding
         /// the burst before, and goes on reading.
-        mutating func submit(_ messages: [[UInt8]], by runner: LinkRunner, from link: PeerLink, budget: SharedValue<InvalidFrameBudget>) async {
+        mutating func submit(_ messages: [[UInt8]], by runner: LinkRunner, from link: PeerLink) async {
             if inFlight.count == 2 { await inFlight.removeFirst().value }
             guard !budget.value.isExhausted else { return }
             let node = runner.node
             let ids = messages.map { Hashing.sha256($0) }
             let previous = inFlight.last
+            let budget = budget
             inFlight.append(Task {
                 // In a mesh most relays are duplicates: their signatures were checked when first
                 // accepted, and the node answers them before any check, so only new messages are
@@ -185,9 +188,11 @@ struct LinkRunner {
         }
 
         /// Waits until every burst so far is decided: a frame other than MESSAGE is handled only then.
-        mutating func settle() async {
+        /// False if those bursts spent the rest of the budget, so that the frame is not handled.
+        mutating func settle() async -> Bool {
             await inFlight.last?.value
             inFlight = []
+            return !budget.value.isExhausted
         }
     }
 
