@@ -42,10 +42,12 @@ struct FullDiskTests {
         try await federation.startAll()
         defer { federation.stopAll() }
 
+        // Signed before the link is up: the peer answers no PING while it signs, and a thousand
+        // signatures under a sanitizer outlast the node's dead-link limit ([LINK-4]).
+        let messages = ConformanceContract.proposalChain(count: 1_000, roster: federation.roster)
         let peer = try await TestPeer.connect(to: federation.linkAddress("budapest"))
         defer { peer.close() }
         _ = try await peer.handshake(as: "gyor", key: TestFederation.councilKey("gyor"), roster: federation.roster)
-        let messages = ConformanceContract.proposalChain(count: 1_000, roster: federation.roster)
         var next = 0
         for message in messages.prefix(5) {
             guard case .ack(let ack) = try await answer(to: message, from: peer) else { Issue.record("refused with space free"); return }
