@@ -176,13 +176,20 @@ struct LinkRunner {
                 // valid (SignatureVerdicts).
                 let known = await node.alreadyAccepted(ids)
                 let unknown = messages.indices.filter { !known.contains(ids[$0]) }
-                let mine = zip(unknown, node.verdicts.claim(unknown.map { ids[$0] })).filter(\.1).map(\.0)
+                let claims = node.verdicts.claim(unknown.map { ids[$0] })
+                let mine = zip(unknown, claims).filter(\.1).map(\.0)
                 let checked = await LinkRunner.verify(mine.map { (messages[$0], ids[$0]) }, node: node)
-                await previous?.value
-                guard !budget.value.isExhausted else { return }
                 var verified = [SignedMessage?](repeating: nil, count: messages.count)
                 for (index, message) in zip(mine, checked) { verified[index] = message }
-                let invalid = await node.handle(messages: messages, ids: ids, verified: verified, from: link)
+                // A copy another link is checking takes that check's verdict, decoded here rather
+                // than on the node, which would otherwise check it again while it decides.
+                let others = zip(unknown, claims).filter { !$0.1 }.map(\.0)
+                for (index, valid) in zip(others, await node.verdicts.verdicts(of: others.map { ids[$0] })) where valid {
+                    verified[index] = try? SignedMessage(bytes: messages[index])
+                }
+                await previous?.value
+                guard !budget.value.isExhausted else { return }
+                let invalid = await node.handle(messages: messages, verified: verified, from: link)
                 if invalid > 0 { runner.spend(invalid, of: budget, on: link) }
             })
         }

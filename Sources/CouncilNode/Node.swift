@@ -202,16 +202,15 @@ public actor Node {
 
     /// Decides a burst of MESSAGE frames from one link in order, as one unit of work: one commit
     /// and one release of ACKs and relays. Returns how many count towards the invalid-frame budget.
-    /// A message the reader did not verify because another link checked the same ID is taken as
-    /// checked when that check found it valid.
-    func handle(messages: [[UInt8]], ids: [MessageID], verified: [SignedMessage?], from link: PeerLink) -> Int {
+    /// `verified` holds the messages whose signatures this link, or another link checking the same
+    /// ID, found valid; the core decodes and checks the rest (duplicates, and the invalid ones,
+    /// for their codes).
+    func handle(messages: [[UInt8]], verified: [SignedMessage?], from link: PeerLink) -> Int {
         var work = Work()
         var invalid = 0
         let now = Self.now()
-        for index in messages.indices {
-            let bytes = messages[index]
-            let message = verified[index] ?? (verdicts.isValid(ids[index]) ? try? SignedMessage(bytes: bytes) : nil)
-            if decide(bytes, verified: message, from: link, now: now, into: &work) { invalid += 1 }
+        for index in messages.indices where decide(messages[index], verified: verified[index], from: link, now: now, into: &work) {
+            invalid += 1
         }
         enqueue(work)
         return invalid
@@ -246,7 +245,7 @@ public actor Node {
     func handle(_ frame: Frame, from link: PeerLink) -> Bool {
         switch frame {
         case .message:
-            // The reader delivers every MESSAGE in a burst, through `handle(messages:ids:verified:from:)`.
+            // The reader delivers every MESSAGE in a burst, through `handle(messages:verified:from:)`.
             assertionFailure("a MESSAGE outside a burst")
         case .sync(let vector):
             let missing = ledger.entries(missingFrom: vector)

@@ -4,10 +4,13 @@ import NIOConcurrencyHelpers
 /// [SIG-3] Signature checks shared by all of a node's links. In a mesh each message arrives once
 /// per peer, often several copies before the first is decided; an ID names its bytes, signature
 /// included, so one check answers for every copy. A reader claims the IDs it will check; a copy
-/// whose ID another reader has claimed, or has found valid, is not checked again.
+/// whose ID another reader has claimed, or has found valid, is not checked again: its reader waits
+/// for the verdict, so that the node never checks a copy itself while it decides.
 final class SignatureVerdicts: Sendable {
     private struct State {
         var inFlight: Set<MessageID> = []
+        /// Readers waiting for the verdict on an ID in flight.
+        var waiters: [MessageID: [CheckedContinuation<Void, Never>]] = [:]
         var valid: Set<MessageID> = []
         /// The valid IDs in the order found, so that the oldest are forgotten first.
         var ring: [MessageID] = []
@@ -35,11 +38,12 @@ final class SignatureVerdicts: Sendable {
         }
     }
 
-    /// Records the outcome of a claimed check.
+    /// Records the outcome of a claimed check and wakes the readers waiting for it.
     func settle(_ id: MessageID, valid: Bool) {
-        state.withLockedValue { state in
+        let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
             state.inFlight.remove(id)
-            guard valid, state.valid.insert(id).inserted else { return }
+            let waiters = state.waiters.removeValue(forKey: id) ?? []
+            guard valid, state.valid.insert(id).inserted else { return waiters }
             if state.ring.count < capacity {
                 state.ring.append(id)
             } else {
@@ -47,7 +51,34 @@ final class SignatureVerdicts: Sendable {
                 state.ring[state.next] = id
                 state.next = (state.next + 1) % capacity
             }
+            return waiters
         }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Whether each ID was found valid, once no check of it is in flight. Call it only after
+    /// settling every ID this reader claimed: a claimed check never waits, so neither does this
+    /// for long.
+    func verdicts(of ids: [MessageID]) async -> [Bool] {
+        var found: [Bool] = []
+        found.reserveCapacity(ids.count)
+        for id in ids {
+            let valid: Bool? = state.withLockedValue { state in state.inFlight.contains(id) ? nil : state.valid.contains(id) }
+            if let valid {
+                found.append(valid)
+                continue
+            }
+            await withCheckedContinuation { continuation in
+                let settled = state.withLockedValue { state -> Bool in
+                    guard state.inFlight.contains(id) else { return true }
+                    state.waiters[id, default: []].append(continuation)
+                    return false
+                }
+                if settled { continuation.resume() }
+            }
+            found.append(isValid(id))
+        }
+        return found
     }
 
     func isValid(_ id: MessageID) -> Bool { state.withLockedValue { $0.valid.contains(id) } }

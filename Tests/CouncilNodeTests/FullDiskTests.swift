@@ -57,7 +57,7 @@ struct FullDiskTests {
 
         // Fill what is left of the disk, then send until a commit fails.
         let filler = data.appendingPathComponent("filler")
-        FileManager.default.createFile(atPath: filler.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: filler.path, contents: nil)
         let handle = try FileHandle(forWritingTo: filler)
         var chunks = 0  // at most 2 MiB: the disk is 1 MiB
         while chunks < 128, (try? handle.write(contentsOf: Data(count: 16 * 1_024))) != nil { chunks += 1 }

@@ -17,6 +17,16 @@ struct SignatureVerdictsTests {
         #expect(verdicts.claim([id(1)]) == [false], "a valid ID is not checked again")
     }
 
+    @Test("a copy whose ID another link is checking takes that check's verdict once it is in, valid or not")
+    func copyTakesTheVerdict() async {
+        let verdicts = SignatureVerdicts()
+        #expect(verdicts.claim([id(1), id(2)]) == [true, true])
+        async let waited = verdicts.verdicts(of: [id(1), id(2), id(3)])
+        verdicts.settle(id(1), valid: true)
+        verdicts.settle(id(2), valid: false)
+        #expect(await waited == [true, false, false], "id 3 was never checked, so it is not taken as valid")
+    }
+
     @Test("an ID found invalid is checked again by the next copy, never taken as valid")
     func invalidIsNotRemembered() {
         let verdicts = SignatureVerdicts()
