@@ -29,8 +29,9 @@ public final class TestPeer: @unchecked Sendable {  // used by one task at a tim
     private var inboundCipher: SessionCipher?
     private var outboundCipher: SessionCipher?
     private var ended = false
-    /// Every frame both ways, as hex, for failure reports.
-    public private(set) var trace: [String] = []
+    private var frames = FrameTrace()
+    /// The most recent frames both ways, as hex, for failure reports.
+    public var trace: [String] { frames.formatted }
     public private(set) var peerCouncil: String?
 
     /// Starts a pump that moves bytes between the channel and this peer.
@@ -92,7 +93,7 @@ public final class TestPeer: @unchecked Sendable {  // used by one task at a tim
 
     /// Writes raw bytes exactly as given (for broken frames), optionally one byte per write.
     public func sendRaw(_ bytes: [UInt8], byteAtATime: Bool = false) async throws {
-        trace.append("→ \(Hex.encode(bytes.prefix(96)))\(bytes.count > 96 ? "… (\(bytes.count) bytes)" : "")")
+        frames.append("→ ", bytes, note: bytes.count > 96 ? "… (\(bytes.count) bytes)" : "")
         if byteAtATime {
             for byte in bytes {
                 writes.yield([byte])
@@ -117,7 +118,7 @@ public final class TestPeer: @unchecked Sendable {  // used by one task at a tim
         var bytes: [UInt8] = []
         for content in contents { bytes += cipher.seal(content: content) }
         outboundCipher = cipher
-        trace.append("→ sealed \(contents.count) frames")
+        frames.append("→ sealed \(contents.count) frames")
         writes.yield(bytes)
     }
 
@@ -126,7 +127,7 @@ public final class TestPeer: @unchecked Sendable {  // used by one task at a tim
         if var cipher = outboundCipher {
             let sealed = cipher.seal(content: content)
             outboundCipher = cipher
-            trace.append("→ sealed \(Hex.encode(content.prefix(64)))")
+            frames.append("→ sealed ", content, shown: 64)
             writes.yield(sealed)
         } else {
             try await sendRaw(FrameLength.prefixed(content))
@@ -145,7 +146,7 @@ public final class TestPeer: @unchecked Sendable {  // used by one task at a tim
             guard let chunk = try await read(within: remaining) else { return nil }
             guard let bytes = chunk else {
                 ended = true
-                trace.append("← (closed)")
+                frames.append("← (closed)")
                 return .closed
             }
             splitter.append(bytes)
@@ -203,7 +204,7 @@ public final class TestPeer: @unchecked Sendable {  // used by one task at a tim
                 return .undecodable(error)
             }
         }
-        trace.append("← \(Hex.encode(plaintext.prefix(96)))\(plaintext.count > 96 ? "…" : "")")
+        frames.append("← ", plaintext, note: plaintext.count > 96 ? "…" : "")
         do {
             return .frame(try Frame(content: plaintext))
         } catch {
@@ -242,7 +243,7 @@ public final class TestPeer: @unchecked Sendable {  // used by one task at a tim
             guard let chunk = try await read(within: deadline - (ContinuousClock.now - started)), let bytes = chunk else { break }
             splitter.append(bytes)
             while let content = try splitter.next() {
-                trace.append("← \(Hex.encode(content.prefix(96)))")
+                frames.append("← ", content)
                 switch session.receive(content) {
                 case .send(let reply):
                     try await sendRaw(reply)
