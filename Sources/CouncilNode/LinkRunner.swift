@@ -158,7 +158,8 @@ struct LinkRunner {
 
         init(budget: SharedValue<InvalidFrameBudget>) { self.budget = budget }
 
-        /// Starts a burst: a task finds what needs checking, checks it, waits for the burst before it,
+        /// Starts a burst: a task finds what needs checking, checks it, takes the verdicts of copies
+        /// other links are checking, waits for the burst before it,
         /// has the node decide it in one step and spends the budget on what the node rejected
         /// ([ACK-6], [LINK-5]). The reader itself never waits for the node, which may be deciding
         /// the burst before, and goes on reading.
@@ -182,7 +183,8 @@ struct LinkRunner {
                 var verified = [SignedMessage?](repeating: nil, count: messages.count)
                 for (index, message) in zip(mine, checked) { verified[index] = message }
                 // A copy another link is checking takes that check's verdict, decoded here rather
-                // than on the node, which would otherwise check it again while it decides.
+                // than on the node, which would otherwise check it again while it decides. This
+                // burst's own claims are settled by now, so no two bursts wait on each other.
                 let others = zip(unknown, claims).filter { !$0.1 }.map(\.0)
                 for (index, valid) in zip(others, await node.verdicts.verdicts(of: others.map { ids[$0] })) where valid {
                     verified[index] = try? SignedMessage(bytes: messages[index])

@@ -5,7 +5,8 @@ import NIOConcurrencyHelpers
 /// per peer, often several copies before the first is decided; an ID names its bytes, signature
 /// included, so one check answers for every copy. A reader claims the IDs it will check; a copy
 /// whose ID another reader has claimed, or has found valid, is not checked again: its reader waits
-/// for the verdict, so that the node never checks a copy itself while it decides.
+/// for that verdict and passes a valid one on. The core checks only copies found invalid (for their
+/// codes; an invalid verdict is not remembered) or whose verdict was forgotten.
 final class SignatureVerdicts: Sendable {
     private struct State {
         var inFlight: Set<MessageID> = []
@@ -82,4 +83,7 @@ final class SignatureVerdicts: Sendable {
     }
 
     func isValid(_ id: MessageID) -> Bool { state.withLockedValue { $0.valid.contains(id) } }
+
+    /// Readers waiting for a verdict (for tests that must know a reader is waiting).
+    var waiting: Int { state.withLockedValue { $0.waiters.values.reduce(0) { $0 + $1.count } } }
 }

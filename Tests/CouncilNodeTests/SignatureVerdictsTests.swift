@@ -22,6 +22,7 @@ struct SignatureVerdictsTests {
         let verdicts = SignatureVerdicts()
         #expect(verdicts.claim([id(1), id(2)]) == [true, true])
         async let waited = verdicts.verdicts(of: [id(1), id(2), id(3)])
+        while verdicts.waiting == 0 { await Task.yield() }  // the reader waits for id 1's check
         verdicts.settle(id(1), valid: true)
         verdicts.settle(id(2), valid: false)
         #expect(await waited == [true, false, false], "id 3 was never checked, so it is not taken as valid")
