@@ -1,13 +1,13 @@
 import CouncilWire
 
-/// The most recent frames a test peer sent and received, for failure reports. Frames are kept as
-/// references to their bytes and turned into hex only when a report reads them, and only the last
-/// `capacity` are kept: a peer that carries a million frames (the benchmarks' ingest) costs
-/// neither memory nor formatting.
+/// The most recent frames a test peer sent and received, for failure reports. Only the last
+/// `capacity` frames are kept, each as the first bytes it shows, turned into hex only when a report
+/// reads them: a peer that carries a million frames (the benchmarks' ingest) keeps a few kilobytes
+/// and formats nothing.
 struct FrameTrace {
     private struct Line {
         let label: String
-        let bytes: ArraySlice<UInt8>
+        let bytes: [UInt8]
         let note: String
     }
 
@@ -15,11 +15,15 @@ struct FrameTrace {
     private var lines: [Line] = []
     private var next = 0
 
-    init(capacity: Int = 64) { self.capacity = capacity }
+    init(capacity: Int = 64) {
+        precondition(capacity > 0, "a trace keeps at least one frame")
+        self.capacity = capacity
+    }
 
     /// Records a frame: `label`, then the first `shown` bytes in hex, then `note`.
     mutating func append(_ label: String, _ bytes: [UInt8] = [], shown: Int = 96, note: String = "") {
-        let line = Line(label: label, bytes: bytes.prefix(shown), note: note)
+        // A copy of the shown bytes, not a slice: a slice would keep a 1 MiB frame alive.
+        let line = Line(label: label, bytes: Array(bytes.prefix(shown)), note: note)
         if lines.count < capacity {
             lines.append(line)
         } else {

@@ -203,8 +203,8 @@ public actor Node {
     /// Decides a burst of MESSAGE frames from one link in order, as one unit of work: one commit
     /// and one release of ACKs and relays. Returns how many count towards the invalid-frame budget.
     /// `verified` holds the messages whose signatures were found valid, by this link or by another
-    /// that checked the same ID now or recently; the core decodes and checks the rest (duplicates,
-    /// and the invalid ones, for their codes).
+    /// that checked the same ID now or recently. The core decodes the rest: it answers duplicates
+    /// before any signature check ([MSG-8]) and checks the others itself, for their codes.
     func handle(messages: [[UInt8]], verified: [SignedMessage?], from link: PeerLink) -> Int {
         var work = Work()
         var invalid = 0

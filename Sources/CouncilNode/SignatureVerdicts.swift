@@ -3,7 +3,7 @@ import NIOConcurrencyHelpers
 
 /// [SIG-3] Signature checks shared by all of a node's links. In a mesh each message arrives once
 /// per peer, often several copies before the first is decided; an ID names its bytes, signature
-/// included, so one check answers for every copy. A reader claims the IDs it will check; a copy
+/// included ([ID-1]), so one check answers for every copy. A reader claims the IDs it will check; a copy
 /// whose ID another reader has claimed, or has found valid, is not checked again: its reader waits
 /// for that verdict and passes a valid one on. The core checks only copies found invalid (for their
 /// codes; an invalid verdict is not remembered) or whose verdict was forgotten.

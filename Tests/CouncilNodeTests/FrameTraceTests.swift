@@ -10,6 +10,8 @@ struct FrameTraceTests {
         for byte: UInt8 in 1...5 { trace.append("← ", [byte, 0xAB]) }
         trace.append("→ sealed 2 frames")
         #expect(trace.formatted == ["← 04ab", "← 05ab", "→ sealed 2 frames"])
+        trace.append("← (closed)")
+        #expect(trace.formatted == ["← 05ab", "→ sealed 2 frames", "← (closed)"], "read part-way round the ring")
         var long = FrameTrace()
         long.append("→ ", Array(repeating: 0xFF, count: 100), shown: 2, note: "… (100 bytes)")
         #expect(long.formatted == ["→ ffff… (100 bytes)"])

@@ -43,7 +43,7 @@ struct FullDiskTests {
         defer { federation.stopAll() }
 
         // Signed before the link is up: the peer answers no PING while it signs, and a thousand
-        // signatures under a sanitizer outlast the node's dead-link limit ([LINK-4]).
+        // signatures under a sanitizer outlast the node's dead-link limit (§8.2).
         let messages = ConformanceContract.proposalChain(count: 1_000, roster: federation.roster)
         let peer = try await TestPeer.connect(to: federation.linkAddress("budapest"))
         defer { peer.close() }
