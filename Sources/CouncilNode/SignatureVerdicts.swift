@@ -61,25 +61,20 @@ final class SignatureVerdicts: Sendable {
     /// settling every ID this reader claimed: a claimed check never waits, so neither does this
     /// for long.
     func verdicts(of ids: [MessageID]) async -> [Bool] {
-        var found: [Bool] = []
-        found.reserveCapacity(ids.count)
-        for id in ids {
-            let valid: Bool? = state.withLockedValue { state in state.inFlight.contains(id) ? nil : state.valid.contains(id) }
-            if let valid {
-                found.append(valid)
-                continue
+        for id in state.withLockedValue({ state in ids.filter(state.inFlight.contains) }) { await settlement(of: id) }
+        return state.withLockedValue { state in ids.map(state.valid.contains) }
+    }
+
+    /// Returns once no check of `id` is in flight.
+    private func settlement(of id: MessageID) async {
+        await withCheckedContinuation { continuation in
+            let settled = state.withLockedValue { state -> Bool in
+                guard state.inFlight.contains(id) else { return true }
+                state.waiters[id, default: []].append(continuation)
+                return false
             }
-            await withCheckedContinuation { continuation in
-                let settled = state.withLockedValue { state -> Bool in
-                    guard state.inFlight.contains(id) else { return true }
-                    state.waiters[id, default: []].append(continuation)
-                    return false
-                }
-                if settled { continuation.resume() }
-            }
-            found.append(isValid(id))
+            if settled { continuation.resume() }
         }
-        return found
     }
 
     func isValid(_ id: MessageID) -> Bool { state.withLockedValue { $0.valid.contains(id) } }

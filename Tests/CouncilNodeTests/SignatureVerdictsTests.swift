@@ -17,7 +17,7 @@ struct SignatureVerdictsTests {
         #expect(verdicts.claim([id(1)]) == [false], "a valid ID is not checked again")
     }
 
-    @Test("a copy whose ID another link is checking takes that check's verdict once it is in, valid or not")
+    @Test("a copy whose ID another link is checking takes that check's verdict once it is in, valid or not", .timeLimit(.minutes(1)))
     func copyTakesTheVerdict() async {
         let verdicts = SignatureVerdicts()
         #expect(verdicts.claim([id(1), id(2)]) == [true, true])
