@@ -158,37 +158,18 @@ struct LinkRunner {
 
         init(budget: SharedValue<InvalidFrameBudget>) { self.budget = budget }
 
-        /// Starts a burst: a task finds what needs checking, checks it, takes the verdicts of copies
-        /// other links are checking, waits for the burst before it,
-        /// has the node decide it in one step and spends the budget on what the node rejected
-        /// ([ACK-6], [LINK-5]). The reader itself never waits for the node, which may be deciding
-        /// the burst before, and goes on reading.
+        /// Starts a burst: a task checks its signatures (`check`), waits for the burst before it, has
+        /// the node decide it in one step and spends the budget on what the node rejected ([ACK-6],
+        /// [LINK-5]). The reader itself never waits for the node, which may be deciding the burst
+        /// before, and goes on reading.
         mutating func submit(_ messages: [[UInt8]], by runner: LinkRunner, from link: PeerLink) async {
             if inFlight.count == 2 { await inFlight.removeFirst().value }
             guard !budget.value.isExhausted else { return }
             let node = runner.node
-            let ids = messages.map { Hashing.sha256($0) }
             let previous = inFlight.last
             let budget = budget
             inFlight.append(Task {
-                // In a mesh most relays are duplicates: their signatures were checked when first
-                // accepted, and the node answers them before any check, so only new messages are
-                // verified here, and of those only the ones no other link is checking or has found
-                // valid (SignatureVerdicts).
-                let known = await node.alreadyAccepted(ids)
-                let unknown = messages.indices.filter { !known.contains(ids[$0]) }
-                let claims = node.verdicts.claim(unknown.map { ids[$0] })
-                let mine = zip(unknown, claims).filter(\.1).map(\.0)
-                let checked = await LinkRunner.verify(mine.map { (messages[$0], ids[$0]) }, node: node)
-                var verified = [SignedMessage?](repeating: nil, count: messages.count)
-                for (index, message) in zip(mine, checked) { verified[index] = message }
-                // A copy another link is checking takes that check's verdict, decoded here rather
-                // than on the node, which would otherwise check it again while it decides. This
-                // burst's own claims are settled by now, so no two bursts wait on each other.
-                let others = zip(unknown, claims).filter { !$0.1 }.map(\.0)
-                for (index, valid) in zip(others, await node.verdicts.verdicts(of: others.map { ids[$0] })) where valid {
-                    verified[index] = try? SignedMessage(bytes: messages[index])
-                }
+                let verified = await LinkRunner.check(messages, node: node)
                 await previous?.value
                 guard !budget.value.isExhausted else { return }
                 let invalid = await node.handle(messages: messages, verified: verified, from: link)
@@ -213,6 +194,29 @@ struct LinkRunner {
         logger.notice("closing link", metadata: ["peer": "\(link.peer)", "code": "\(notice.code.name)", "detail": "\(notice.detail)"])
         link.close(notice)
         return true
+    }
+
+    /// [SIG-3] The messages of a burst whose signatures are valid, by index; nil for the rest, which
+    /// the node decodes and checks itself. In a mesh most relays are duplicates: their signatures
+    /// were checked when first accepted, and the node answers them before any check ([MSG-8]), so
+    /// only new messages are checked here, and of those only the ones no other link is checking or
+    /// has found valid (`SignatureVerdicts`). A copy another link is checking takes that check's
+    /// verdict, decoded here rather than on the node, which would otherwise check it again while it
+    /// decides. This burst's own claims are settled before it waits, so no two bursts wait on each
+    /// other.
+    static func check(_ messages: [[UInt8]], node: Node) async -> [SignedMessage?] {
+        let ids = messages.map { Hashing.sha256($0) }
+        let known = await node.alreadyAccepted(ids)
+        let unknown = messages.indices.filter { !known.contains(ids[$0]) }
+        let claims = node.verdicts.claim(unknown.map { ids[$0] })
+        let mine = zip(unknown, claims).filter(\.1).map(\.0)
+        let others = zip(unknown, claims).filter { !$0.1 }.map(\.0)
+        var verified = [SignedMessage?](repeating: nil, count: messages.count)
+        for (index, message) in zip(mine, await verify(mine.map { (messages[$0], ids[$0]) }, node: node)) { verified[index] = message }
+        for (index, valid) in zip(others, await node.verdicts.verdicts(of: others.map { ids[$0] })) where valid {
+            verified[index] = try? SignedMessage(bytes: messages[index])
+        }
+        return verified
     }
 
     /// [SIG-3] Signature checks of a burst, split between this task and one more when the burst is

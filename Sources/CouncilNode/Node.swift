@@ -209,8 +209,8 @@ public actor Node {
         var work = Work()
         var invalid = 0
         let now = Self.now()
-        for index in messages.indices where decide(messages[index], verified: verified[index], from: link, now: now, into: &work) {
-            invalid += 1
+        for index in messages.indices {
+            if decide(messages[index], verified: verified[index], from: link, now: now, into: &work) { invalid += 1 }
         }
         enqueue(work)
         return invalid
