@@ -8,7 +8,8 @@ struct FrameTrace {
     private struct Line {
         let label: String
         let bytes: [UInt8]
-        let note: String
+        /// The frame's whole length, to say when `bytes` shows only its start.
+        let count: Int
     }
 
     let capacity: Int
@@ -20,10 +21,11 @@ struct FrameTrace {
         self.capacity = capacity
     }
 
-    /// Records a frame: `label`, then the first `shown` bytes in hex, then `note`.
-    mutating func append(_ label: String, _ bytes: [UInt8] = [], shown: Int = 96, note: String = "") {
+    /// Records a frame: `label`, then the first `shown` bytes in hex and, if there are more, the
+    /// frame's length.
+    mutating func append(_ label: String, _ bytes: [UInt8] = [], shown: Int = 96) {
         // A copy of the shown bytes, not a slice: a slice would keep a 1 MiB frame alive.
-        let line = Line(label: label, bytes: Array(bytes.prefix(shown)), note: note)
+        let line = Line(label: label, bytes: Array(bytes.prefix(shown)), count: bytes.count)
         if lines.count < capacity {
             lines.append(line)
         } else {
@@ -34,6 +36,8 @@ struct FrameTrace {
 
     /// The kept lines, oldest first.
     var formatted: [String] {
-        (lines[next...] + lines[..<next]).map { "\($0.label)\(Hex.encode($0.bytes))\($0.note)" }
+        (lines[next...] + lines[..<next]).map { line in
+            "\(line.label)\(Hex.encode(line.bytes))\(line.count > line.bytes.count ? "… (\(line.count) bytes)" : "")"
+        }
     }
 }

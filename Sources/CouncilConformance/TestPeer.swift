@@ -93,7 +93,7 @@ public final class TestPeer: @unchecked Sendable {  // used by one task at a tim
 
     /// Writes raw bytes exactly as given (for broken frames), optionally one byte per write.
     public func sendRaw(_ bytes: [UInt8], byteAtATime: Bool = false) async throws {
-        frames.append("→ ", bytes, note: bytes.count > 96 ? "… (\(bytes.count) bytes)" : "")
+        frames.append("→ ", bytes)
         if byteAtATime {
             for byte in bytes {
                 writes.yield([byte])
@@ -204,7 +204,7 @@ public final class TestPeer: @unchecked Sendable {  // used by one task at a tim
                 return .undecodable(error)
             }
         }
-        frames.append("← ", plaintext, note: plaintext.count > 96 ? "…" : "")
+        frames.append("← ", plaintext)
         do {
             return .frame(try Frame(content: plaintext))
         } catch {

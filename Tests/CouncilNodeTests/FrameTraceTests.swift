@@ -13,7 +13,7 @@ struct FrameTraceTests {
         trace.append("← (closed)")
         #expect(trace.formatted == ["← 05ab", "→ sealed 2 frames", "← (closed)"], "read part-way round the ring")
         var long = FrameTrace()
-        long.append("→ ", Array(repeating: 0xFF, count: 100), shown: 2, note: "… (100 bytes)")
+        long.append("→ ", Array(repeating: 0xFF, count: 100), shown: 2)
         #expect(long.formatted == ["→ ffff… (100 bytes)"])
     }
 }
