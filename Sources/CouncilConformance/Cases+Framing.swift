@@ -187,6 +187,25 @@ enum FramingCases {
             let (closed, _) = try await peer.expectClose(within: context.deadline(5))
             return closed ? .pass : .fail(expected: "the link closes", actual: "it stayed open")
         },
+        ConformanceCase("LINK-8/answers-before-close", "A MESSAGE sent just before a closing ERROR is still answered, before the close") { context in
+            let (mandate, delegate) = try await context.mandate("miskolc")
+            let proposal = context.sign(context.draft(delegate, .proposal(Proposal(
+                mandate: mandate.id, question: "q-close", kind: "strike", rule: .majority, quorum: 1, closesAt: context.now + 3_600_000,
+                title: "Asked as the link closes", text: "Sent in one write with NORMAL_CLOSE."))), delegate)
+            let (peer, _) = try await context.link(as: "miskolc")
+            defer { peer.close() }
+            // In one write, so the implementation reads the ERROR before it has answered the MESSAGE.
+            peer.send([.message(proposal.bytes), .error(ErrorNotice(code: .normalClose, detail: "goodbye"))])
+            let answer = try await peer.expect(within: context.deadline(5)) { frame in
+                switch frame {
+                case .ack(let ack): ack.id == proposal.id
+                case .reject(let reject): reject.id == proposal.id
+                default: false
+                }
+            }
+            if case .ack(let ack)? = answer, ack.status == .accepted { context.remember(proposal) }
+            return answer != nil ? .pass : .fail(expected: "an ACK or REJECT of the MESSAGE, then the close", actual: "the link closed unanswered")
+        },
         ConformanceCase("ERR-2/unknown-code-closes", "An ERROR with an unknown code is treated as closing") { context in
             let (peer, _) = try await context.link(as: "miskolc")
             defer { peer.close() }

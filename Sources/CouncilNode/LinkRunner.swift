@@ -110,19 +110,19 @@ struct LinkRunner {
                                 case .frame(let frame):
                                     guard let link else { continue }
                                     guard await bursts.settle() else { continue }
-                                    if await node.handle(frame, from: link) { spend(1, of: budget, on: link) }
+                                    if await node.handle(frame, from: link) { await spend(1, of: budget, on: link) }
                                 case .respond(let frame):
                                     link?.send(frame)
                                 case .invalid(let notice):
                                     guard let link else { continue }
                                     guard await bursts.settle() else { continue }
-                                    if !spend(1, of: budget, on: link) { link.send(.error(notice)) }
+                                    if await !spend(1, of: budget, on: link) { link.send(.error(notice)) }
                                 case .close(let notice, let notify):
                                     _ = await bursts.settle()
                                     logger.notice("closing link", metadata: ["peer": "\(session.peer ?? peerName ?? remote)", "code": "\(notice.code.name)",
                                                                              "detail": "\(notice.detail)"])
                                     if let link {
-                                        link.close(notify ? notice : ErrorNotice(code: .normalClose, detail: ""))
+                                        await node.close(link, notify ? notice : ErrorNotice(code: .normalClose, detail: ""))
                                     } else {
                                         if notify { try? await outbound.write(ByteBuffer(bytes: Frame.error(notice).encoded())) }
                                         raw.close(promise: nil)
@@ -173,7 +173,7 @@ struct LinkRunner {
                 await previous?.value
                 guard !budget.value.isExhausted else { return }
                 let invalid = await node.handle(messages: messages, verified: verified, from: link)
-                if invalid > 0 { runner.spend(invalid, of: budget, on: link) }
+                if invalid > 0 { await runner.spend(invalid, of: budget, on: link) }
             })
         }
 
@@ -186,13 +186,13 @@ struct LinkRunner {
         }
     }
 
-    /// [LINK-5][ACK-6] Spends the link's budget; the spend that exceeds it closes the link. True if
-    /// it did.
+    /// [LINK-5][ACK-6] Spends the link's budget; the spend that exceeds it closes the link, after
+    /// the answers to what the node decided before ([LINK-8]). True if it did.
     @discardableResult
-    func spend(_ count: Int, of budget: SharedValue<InvalidFrameBudget>, on link: PeerLink) -> Bool {
+    func spend(_ count: Int, of budget: SharedValue<InvalidFrameBudget>, on link: PeerLink) async -> Bool {
         guard let notice = budget.update({ $0.spend(count) }) else { return false }
         logger.notice("closing link", metadata: ["peer": "\(link.peer)", "code": "\(notice.code.name)", "detail": "\(notice.detail)"])
-        link.close(notice)
+        await node.close(link, notice)
         return true
     }
 

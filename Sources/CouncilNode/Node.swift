@@ -17,6 +17,8 @@ public actor Node {
         case catchUp(PeerLink, [LedgerEntry])
         case relay(SignedMessage, except: PeerLink?)
         case answer(AsyncStream<Decision>.Continuation, Decision)
+        /// Closes a link after the answers queued before it ([LINK-8]).
+        case close(PeerLink, ErrorNotice)
     }
 
     struct Work {
@@ -268,6 +270,12 @@ public actor Node {
         return false
     }
 
+    /// [LINK-8] Closes a link once the node has answered every MESSAGE it decided before: those
+    /// answers wait for their commit, so the close waits behind them rather than overtaking them.
+    func close(_ link: PeerLink, _ notice: ErrorNotice) {
+        enqueue(Work(outputs: [.close(link, notice)]))
+    }
+
     func reply(_ frame: Frame, to link: PeerLink, into work: inout Work) {
         work.outputs.append(.send(link, frame))
         if case .ack(let ack) = frame {
@@ -397,8 +405,8 @@ public actor Node {
                     break  // nothing that is not durable is relayed
                 case .catchUp(let link, let entries):
                     link.sendCatchUp(entries.filter { ledger.isAccepted($0.id) })  // only what is durable
-                case .send:
-                    perform(output)  // answers that do not depend on this batch
+                case .send, .close:
+                    perform(output)  // answers and closes that do not depend on this batch
                 }
             }
         }
@@ -415,6 +423,8 @@ public actor Node {
         case .answer(let continuation, let decision):
             continuation.yield(decision)
             continuation.finish()
+        case .close(let link, let notice):
+            link.close(notice)
         }
     }
 }

@@ -163,7 +163,7 @@ struct HostilePeerTests {
         try await honestLinkWorks(federation)
     }
 
-    @Test("[LINK-5][ACK-6] messages sent before the frame that exceeds the budget are still decided, then the link closes")
+    @Test("[LINK-5][ACK-6][LINK-8] messages sent before the frame that exceeds the budget are still decided and answered, then the link closes")
     func budgetKeepsTheLinkOrder() async throws {
         let federation = try await federation()
         defer { federation.stopAll() }
@@ -175,6 +175,8 @@ struct HostilePeerTests {
         // In one write, so the node reads them together: a valid MESSAGE, then the frame over the budget.
         let message = try await sample(federation)
         peer.sendContents([Frame.message(message.bytes).content(), unknownType])
+        let acknowledged = try await peer.expect(within: .seconds(5)) { if case .ack(let ack) = $0 { ack.id == message.id } else { false } }
+        #expect(acknowledged != nil, "the message was acknowledged before the link closed:\n\(peer.trace.suffix(8).joined(separator: "\n"))")
         let (closed, notice) = try await peer.expectClose(within: .seconds(5))
         #expect(closed && notice?.code == .tooManyInvalidFrames, "closed with TOO_MANY_INVALID_FRAMES, got \(notice?.code.name ?? "no ERROR")")
         #expect(try await federation.knows("budapest", message.id) == "accepted", "the message before the last invalid frame was decided")
