@@ -66,6 +66,9 @@ let package = Package(
             name: "council",
             dependencies: [
                 "CouncilWire", "CouncilProtocol", "CouncilVectors", "CouncilSimulator", "CouncilNode", "CouncilConformance",
+                // `council up`, `replay` and `conformance --self-test` start the councild beside
+                // them: depending on it makes `swift run council up` build it on a fresh clone.
+                "councild",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
