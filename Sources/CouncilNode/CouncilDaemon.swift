@@ -50,13 +50,18 @@ public struct CouncilDaemon: Service {
         } catch let failure as JSONParser.Failure {
             throw .configuration(failure.description)
         } catch {
-            throw .configuration("\(configuration.rosterFile): cannot read the roster: \(error.localizedDescription)")
+            throw .configuration("\(configuration.rosterFile): cannot read the roster: \(error.fileReason)")
         }
         let key: SigningKey
         do {
             key = try KeyFile.load(path: configuration.keyFile)
         } catch {
             throw .configuration(error.description)
+        }
+        // Creating a data folder marks it with its council for good ([CONF-9]): a key that cannot act
+        // for the council is refused first, so that a typo in the config leaves no folder behind.
+        if !FileManager.default.fileExists(atPath: MessageStore.path(in: configuration.dataDirectory)) {
+            try checkKey(key.publicKey, current: roster.council(named: configuration.council)?.key)
         }
         let node: Node
         do {
@@ -69,12 +74,16 @@ public struct CouncilDaemon: Service {
         return node
     }
 
+    /// [HS-13] The key file must hold the council's current key: the roster's, or its last REPLACE's.
+    func checkKey(_ key: PublicKey, current: PublicKey?) throws(DaemonFailure) {
+        guard current == key else {
+            throw .configuration("\(configuration.keyFile): public key \(key.short) is not \(configuration.council)'s current key (\(current?.short ?? "none"))")
+        }
+    }
+
     public func run() async throws {
         let node = try prepare()
-        let current = await node.currentKeys()[configuration.council]
-        guard current == node.key.publicKey else {
-            throw DaemonFailure.configuration("\(configuration.keyFile): public key \(node.key.publicKey.short) is not \(configuration.council)'s current key (\(current?.short ?? "none"))")
-        }
+        try checkKey(node.key.publicKey, current: await node.currentKeys()[configuration.council])
         let runner = LinkRunner(node: node, limits: configuration.limits, logger: logger)
         let maxFrameLength = configuration.limits.maxFrameLength
         let links = try await Listener.bind(configuration.listen, "peer links") { channel in LinkRunner.configure(channel, maxFrameLength: maxFrameLength) }

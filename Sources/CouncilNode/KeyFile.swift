@@ -10,7 +10,7 @@ public enum KeyFile {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw JSONParser.Failure(file: path, line: 0, field: "", reason: "cannot read the key file: \(error.localizedDescription)")
+            throw JSONParser.Failure(file: path, line: 0, field: "", reason: "cannot read the key file: \(error.fileReason)")
         }
         let document = try JSONDocument(text: text, file: path)
         let key = SigningKey(seed: try document.bytes32("seed"))
@@ -29,11 +29,25 @@ public enum KeyFile {
         return json.rendered() + "\n"
     }
 
-    public static func write(_ key: SigningKey, label: String, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        guard FileManager.default.createFile(atPath: path, contents: Data(render(key, label: label).utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+    /// A failure to write a key file, with the operating system's reason.
+    public struct WriteFailure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Writes the file with mode 0600 from its creation on, so that the seed is never readable by others.
+    public static func write(_ key: SigningKey, label: String, to path: String) throws(WriteFailure) {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw WriteFailure(description: "cannot create the folder \(folder.path): \(error.fileReason)")
+        }
+        let bytes = Array(render(key, label: label).utf8)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard descriptor >= 0 else { throw WriteFailure(description: "cannot write \(path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        guard fchmod(descriptor, 0o600) == 0, Foundation.write(descriptor, bytes, bytes.count) == bytes.count else {
+            throw WriteFailure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
         }
     }
 }

@@ -22,10 +22,13 @@ public final class MessageStore: Sendable {
     let queue: DatabaseQueue
     public let path: String
 
+    /// The database file of a data folder.
+    public static func path(in folder: String) -> String { URL(fileURLWithPath: folder).appendingPathComponent("council.sqlite").path }
+
     /// Opens (or creates) the store of `council` in `folder`; refuses a store of another federation or council.
     public init(folder: String, council: String, rosterHash: Bytes32) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        path = URL(fileURLWithPath: folder).appendingPathComponent("council.sqlite").path
+        path = Self.path(in: folder)
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }

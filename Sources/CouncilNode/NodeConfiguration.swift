@@ -78,7 +78,7 @@ public struct NodeConfiguration: Sendable {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw JSONParser.Failure(file: path, line: 0, field: "", reason: "cannot read the file: \(error.localizedDescription)")
+            throw JSONParser.Failure(file: path, line: 0, field: "", reason: "cannot read the file: \(error.fileReason)")
         }
         return try parse(text, file: path)
     }

@@ -146,12 +146,10 @@ public struct JSONParser {
             return .array(items)
         }
         while true {
-            items.append(try parseValue(path: Self.join(path, String(items.count))))
-            skipSpace()
-            guard index < scalars.count else { throw failure(path, "unterminated array") }
-            if scalars[index] == UInt8(ascii: ",") { index += 1; continue }
-            try expect(UInt8(ascii: "]"), path)
-            return .array(items)
+            let itemPath = Self.join(path, String(items.count))
+            items.append(try parseValue(path: itemPath))
+            try expectSeparator(closing: UInt8(ascii: "]"), after: itemPath)
+            if scalars[index - 1] == UInt8(ascii: "]") { return .array(items) }
         }
     }
 
@@ -170,12 +168,22 @@ public struct JSONParser {
             guard members[key] == nil else { throw failure(Self.join(path, key), "appears twice") }
             try expect(UInt8(ascii: ":"), Self.join(path, key))
             members[key] = try parseValue(path: Self.join(path, key))
-            skipSpace()
-            guard index < scalars.count else { throw failure(path, "unterminated object") }
-            if scalars[index] == UInt8(ascii: ",") { index += 1; continue }
-            try expect(UInt8(ascii: "}"), path)
-            return .object(members)
+            try expectSeparator(closing: UInt8(ascii: "}"), after: Self.join(path, key))
+            if scalars[index - 1] == UInt8(ascii: "}") { return .object(members) }
         }
+    }
+
+    /// Consumes the ',' or the closing bracket after an item or member. A fault names the item and
+    /// the line it ended on: a missing comma is found only on the next line, but is made on this one.
+    private mutating func expectSeparator(closing: UInt8, after itemPath: String) throws(Failure) {
+        let endedOn = line
+        let bracket = Character(UnicodeScalar(closing))
+        skipSpace()
+        guard index < scalars.count else { throw failure(itemPath, "the file ends before '\(bracket)'") }
+        guard scalars[index] == UInt8(ascii: ",") || scalars[index] == closing else {
+            throw failure(itemPath, "expected ',' or '\(bracket)' after this value", line: endedOn)
+        }
+        index += 1
     }
 
     public static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }

@@ -29,7 +29,7 @@ struct ActOptions: ParsableArguments {
         switch answer["decision"]?.stringValue {
         case "accepted": print("accepted \(id)")
         case "held": print("held \(id) (awaiting messages it depends on)")
-        case "duplicate": print("already held \(id)")
+        case "duplicate": print("already accepted \(id)")
         default:
             throw CLIError("rejected: \(answer["code"]?.stringValue ?? "?") — \(answer["detail"]?.stringValue ?? "")")
         }
@@ -59,12 +59,17 @@ struct MandateCommand: AsyncParsableCommand {
     @Option(help: "A binding instruction, question=for|against|abstain (repeatable).") var instruct: [String] = []
     @Option(help: "How long the mandate is valid: 90s, 15m, 2h, 30d.") var validFor = TimeSpan(argument: "30d")!
 
+    func validate() throws {
+        for text in instruct where text.split(separator: "=").count != 2 {
+            throw ValidationError("--instruct \(text): write question=for, question=against or question=abstain")
+        }
+    }
+
     func run() async throws {
         let delegateKey = try ActOptions.publicKey(delegate)
         let now = UInt64(Date().timeIntervalSince1970 * 1_000)
-        let instructions: [JSONValue] = try instruct.map { text in
+        let instructions: [JSONValue] = instruct.map { text in
             let parts = text.split(separator: "=")
-            guard parts.count == 2 else { throw ValidationError("--instruct \(text): write question=for, question=against or question=abstain") }
             return ["question": .string(String(parts[0])), "choice": .string(String(parts[1]))]
         }
         try await act.submit([
@@ -95,7 +100,7 @@ struct ProposeCommand: AsyncParsableCommand {
     @Option(help: "majority, two-thirds or unanimity.") var rule = "majority"
     @Option(help: "Seats that must vote for a decision.") var quorum = 1
     @Option(help: "Voting stays open at least this long: 90s, 15m, 2h, 30d.") var closesIn = TimeSpan(argument: "1h")!
-    @Option(help: "A short title.") var title: String
+    @Option(help: "A short title.") var title = ""
     @Option(help: "The resolution's text.") var text = ""
 
     func run() async throws {

@@ -19,7 +19,8 @@ struct Conformance: AsyncParsableCommand {
             requirement they check (RECALL-2/only-issuer-recalls).
 
             Exit status: 0 every selected case passed (skips allowed), 1 a case failed, \
-            2 inconclusive, 3 the harness could not run (no connection, bad options).
+            2 inconclusive, 3 the harness could not run (no connection, cannot listen), \
+            64 a usage error (bad options, an empty selection).
             """
     )
 
@@ -59,22 +60,33 @@ struct Conformance: AsyncParsableCommand {
     @Option(help: "The councild executable for --self-test (default: next to this one).")
     var councild: String?
 
-    func run() async throws {
+    var selection: ConformanceSuite.Selection {
         var selection = ConformanceSuite.Selection()
         selection.only = only.flatMap { $0.split(separator: ",").map(String.init) }
         selection.exclude = exclude.flatMap { $0.split(separator: ",").map(String.init) }
         selection.listen = listen != nil || selfTest
-        if let level {
-            guard let parsed = Requirement.Level(rawValue: level.uppercased()) else { throw ValidationError("--level is must, should or may") }
-            selection.level = parsed
+        selection.level = level.flatMap { Requirement.Level(rawValue: $0.uppercased()) }
+        return selection
+    }
+
+    /// Usage errors are found before anything starts, and shown with this command's usage.
+    func validate() throws {
+        if let level, Requirement.Level(rawValue: level.uppercased()) == nil { throw ValidationError("--level is must, should or may") }
+        for (option, value) in [("--target", target), ("--listen", listen)] {
+            if let value, NetworkAddress(value) == nil { throw ValidationError("\(option) \(value) is not host:port") }
         }
+        guard !list else { return }
+        guard target != nil || selfTest else { throw ValidationError("say --target HOST:PORT, or --self-test") }
+        guard ConformanceSuite.cases.contains(where: selection.includes) else { throw ValidationError("no case matches the selection") }
+    }
+
+    func run() async throws {
         let selected = ConformanceSuite.cases.filter(selection.includes)
         if list {
             for test in ConformanceSuite.cases { print("\(test.level.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(test.id)  — \(test.summary)") }
             print("\(ConformanceSuite.cases.count) cases")
             return
         }
-        guard !selected.isEmpty else { throw ValidationError("no case matches the selection") }
         var reference: ReferenceDaemon?
         var address = target
         var listenAddress = listen
@@ -84,7 +96,7 @@ struct Conformance: AsyncParsableCommand {
             address = reference?.address
         }
         defer { reference?.stop() }
-        guard let address else { throw ValidationError("say --target HOST:PORT, or --self-test") }
+        guard let address else { preconditionFailure("validate() requires --target or --self-test") }
         print("council conformance \(ConformanceSuite.version) · \(ConformanceSuite.specVersion)")
         print("target \(address) · \(selected.count) case(s)\(self.repeat > 1 ? " × \(self.repeat)" : "")")
         let context = CaseContext(target: address, timeoutScale: timeoutScale)

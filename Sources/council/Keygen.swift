@@ -1,6 +1,7 @@
 import ArgumentParser
 import CouncilNode
 import CouncilProtocol
+import Foundation
 
 /// `council keygen`: a new Ed25519 key in a key file (mode 0600).
 struct Keygen: ParsableCommand {
@@ -12,7 +13,13 @@ struct Keygen: ParsableCommand {
     @Option(help: "A label stored in the file, for people.")
     var label = "key"
 
+    @Flag(help: "Replace an existing key file. The key it held is lost for good.")
+    var force = false
+
     func run() throws {
+        guard force || !FileManager.default.fileExists(atPath: output) else {
+            throw CLIError("\(output) already exists; a key file is not replaced unless you pass --force (its key would be lost)")
+        }
         let key = SigningKey.generate()
         try KeyFile.write(key, label: label, to: output)
         print("wrote \(output)")

@@ -7,7 +7,7 @@ import Foundation
 /// Which running node a command talks to: `--node NAME` of a local federation folder, or
 /// `--control ADDRESS` of any node on this machine.
 struct NodeOptions: ParsableArguments {
-    @Option(help: "A node of the local federation (its council name), as `council up` started it.")
+    @Option(help: "A node of the local federation (its council name), as `council up` started it; default: $COUNCIL_NODE.")
     var node: String?
 
     @Option(help: "The node's operator address, host:port (loopback).")
@@ -19,6 +19,10 @@ struct NodeOptions: ParsableArguments {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    /// Which node is meant is checked while the options are parsed, so that a usage error shows
+    /// the subcommand's own usage (exit 64).
+    func validate() throws { _ = try address() }
+
     func address() throws -> NetworkAddress {
         if let control {
             guard let address = NetworkAddress(control) else { throw ValidationError("--control \(control) is not host:port") }
@@ -26,7 +30,7 @@ struct NodeOptions: ParsableArguments {
         }
         let name = node ?? ProcessInfo.processInfo.environment["COUNCIL_NODE"]
         guard let name else {
-            throw ValidationError("say which node: --node NAME (a council of the federation in \(federation)) or --control HOST:PORT")
+            throw ValidationError("say which node: --node NAME (a council of the federation in \(federation)), COUNCIL_NODE=NAME or --control HOST:PORT")
         }
         let path = LocalFederation(folder: federation).configPath(of: name)
         guard FileManager.default.fileExists(atPath: path) else {
@@ -58,11 +62,14 @@ struct CLIError: Error, CustomStringConvertible {
 /// Durations written as 90s, 15m, 2h or 30d.
 struct TimeSpan: ExpressibleByArgument {
     let milliseconds: UInt64
+    /// As the user wrote it, so that `--help` shows a default as `30d`.
+    let defaultValueDescription: String
 
     init?(argument: String) {
         let units: [Character: UInt64] = ["s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000]
         guard let unit = argument.last, let scale = units[unit], let count = UInt64(argument.dropLast()) else { return nil }
         milliseconds = count * scale
+        defaultValueDescription = argument
     }
 }
 

@@ -44,6 +44,10 @@ struct Replay: AsyncParsableCommand {
     @Option(help: "The councild executable (default: next to this one).")
     var councild: String?
 
+    func validate() throws {
+        guard all || !files.isEmpty else { throw ValidationError("name exchange files, or use --all") }
+    }
+
     func run() async throws {
         var paths = files
         if all {
@@ -53,7 +57,7 @@ struct Replay: AsyncParsableCommand {
             }
             paths += names.filter { $0.hasSuffix(".json") }.sorted().map { "\(folder)/\($0)" }
         }
-        guard !paths.isEmpty else { throw ValidationError("name exchange files, or use --all") }
+        guard !paths.isEmpty else { throw CLIError("no exchange files in Examples/exchanges/") }
         let definitionPath = federation.map { LocalFederation(folder: $0).definitionPath } ?? definition
         let federationDefinition: FederationDefinition
         let exchanges: [Exchange]

@@ -116,7 +116,7 @@ struct Down: ParsableCommand {
 
     func run() throws {
         let local = LocalFederation(folder: federation)
-        guard local.exists else { throw CLIError("no federation in \(federation)") }
+        guard local.exists else { throw CLIError("no federation in the folder \"\(federation)\" (start one with `council up`)") }
         let processes = NodeProcesses(federation: local, councild: NodeProcesses.defaultDaemon())
         let stopped = processes.stop(try local.definition().nodes.map(\.council))
         print("stopped \(stopped) daemon(s)")

@@ -33,9 +33,16 @@ struct Vectors: ParsableCommand {
         }
     }
 
+    /// The generated files outside `--output` are the repository's own, at fixed paths.
+    func validate() throws {
+        guard FileManager.default.fileExists(atPath: spec), FileManager.default.fileExists(atPath: "Sources/CouncilConformance") else {
+            throw ValidationError("no \(spec) or Sources/CouncilConformance here: run from the repository's root")
+        }
+    }
+
     func run() throws {
         var drifted: [String] = []
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        if !check { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) }
         for file in VectorSuite.files() {
             try generated(path: URL(fileURLWithPath: output).appendingPathComponent(file.fileName).path, content: file.rendered, drifted: &drifted)
         }

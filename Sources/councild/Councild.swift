@@ -20,7 +20,8 @@ struct Councild: AsyncParsableCommand {
             Exit status:
               0  stopped by SIGTERM or SIGINT after closing its links
               1  a runtime failure: a port in use, an unusable data folder
-              3  a bad config, roster or key file (the message names file, line and field)
+              3  a bad config, roster or key file (the message names file, line and field),
+                 or a key that is not the council's current key
              64  bad command-line usage
             """
     )

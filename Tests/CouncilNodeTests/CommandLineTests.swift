@@ -12,10 +12,10 @@ struct CommandLineTests {
         URL(fileURLWithPath: DaemonFederation.councild).deletingLastPathComponent().appendingPathComponent("council").path
     }
 
-    /// Runs `council` from the repository's root; returns its exit status and output.
-    static func run(_ arguments: [String]) throws -> (Int32, String) {
+    /// Runs `council` (or `executable`) from the repository's root; returns its exit status and output.
+    static func run(_ arguments: [String], executable: String = council) throws -> (Int32, String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: council)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = root
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("council-cli-\(UUID().uuidString.prefix(8)).log")
