@@ -69,7 +69,7 @@ public struct CouncilDaemon: Service {
             node = try Node(council: configuration.council, key: key, roster: roster, store: store, limits: configuration.limits,
                             peers: configuration.peers, logger: logger, rules: rules)
         } catch {
-            throw .runtime("cannot open the data folder \(configuration.dataDirectory): \(error)")
+            throw .runtime("cannot open the data folder \(configuration.dataDirectory): \(error.fileReason)")
         }
         return node
     }

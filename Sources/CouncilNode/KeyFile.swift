@@ -32,22 +32,46 @@ public enum KeyFile {
     /// A failure to write a key file, with the operating system's reason.
     public struct WriteFailure: Error, CustomStringConvertible {
         public let description: String
+        /// The file exists and was not to be replaced.
+        public let exists: Bool
+
+        init(_ path: String, errno code: Int32) {
+            self.init(path, reason: String(cString: strerror(code)), exists: code == EEXIST)
+        }
+
+        init(_ path: String, reason: String, exists: Bool = false) {
+            description = "cannot write \(path): \(reason)"
+            self.exists = exists
+        }
     }
 
-    /// Writes the file with mode 0600 from its creation on, so that the seed is never readable by others.
-    public static func write(_ key: SigningKey, label: String, to path: String) throws(WriteFailure) {
+    /// Writes the file with mode 0600 from its creation on, so that the seed is never readable by
+    /// others, and durably. Without `replacing`, an existing file (or a link in its place) is left
+    /// alone; with it, the new file is written beside the old and renamed over it, so that the old
+    /// key is never cut short before the new one is whole.
+    public static func write(_ key: SigningKey, label: String, to path: String, replacing: Bool = true) throws(WriteFailure) {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            throw WriteFailure(description: "cannot create the folder \(folder.path): \(error.fileReason)")
+            throw WriteFailure(folder.path, reason: error.fileReason)
         }
+        let target = replacing ? "\(path).new-\(getpid())" : path
+        let descriptor = open(target, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (replacing ? O_TRUNC : O_EXCL), 0o600)
+        guard descriptor >= 0 else { throw WriteFailure(path, errno: errno) }
+        var failed: Int32?
         let bytes = Array(render(key, label: label).utf8)
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard descriptor >= 0 else { throw WriteFailure(description: "cannot write \(path): \(String(cString: strerror(errno)))") }
-        defer { close(descriptor) }
-        guard fchmod(descriptor, 0o600) == 0, Foundation.write(descriptor, bytes, bytes.count) == bytes.count else {
-            throw WriteFailure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+        var written = 0
+        while failed == nil, written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+            if count > 0 { written += count } else if count < 0, errno != EINTR { failed = errno } else if count == 0 { failed = EIO }
+        }
+        if failed == nil, fchmod(descriptor, 0o600) != 0 || fsync(descriptor) != 0 { failed = errno }
+        if close(descriptor) != 0, failed == nil { failed = errno }
+        if failed == nil, replacing, rename(target, path) != 0 { failed = errno }
+        if let failed {
+            unlink(target)
+            throw WriteFailure(path, errno: failed)
         }
     }
 }

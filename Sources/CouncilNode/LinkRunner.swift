@@ -118,12 +118,13 @@ struct LinkRunner {
                                     guard await bursts.settle() else { continue }
                                     if await !spend(1, of: budget, on: link) { link.send(.error(notice)) }
                                 case .close(let notice, let notify):
-                                    _ = await bursts.settle()
-                                    logger.notice("closing link", metadata: ["peer": "\(session.peer ?? peerName ?? remote)", "code": "\(notice.code.name)",
-                                                                             "detail": "\(notice.detail)"])
+                                    // Bursts that spent the rest of the budget have closed the link already.
+                                    guard await bursts.settle() else { continue }
                                     if let link {
                                         await node.close(link, notify ? notice : ErrorNotice(code: .normalClose, detail: ""))
                                     } else {
+                                        logger.notice("closing connection", metadata: ["remote": "\(remote)", "code": "\(notice.code.name)",
+                                                                                    "detail": "\(notice.detail)"])
                                         if notify { try? await outbound.write(ByteBuffer(bytes: Frame.error(notice).encoded())) }
                                         raw.close(promise: nil)
                                     }
@@ -191,7 +192,6 @@ struct LinkRunner {
     @discardableResult
     func spend(_ count: Int, of budget: SharedValue<InvalidFrameBudget>, on link: PeerLink) async -> Bool {
         guard let notice = budget.update({ $0.spend(count) }) else { return false }
-        logger.notice("closing link", metadata: ["peer": "\(link.peer)", "code": "\(notice.code.name)", "detail": "\(notice.detail)"])
         await node.close(link, notice)
         return true
     }

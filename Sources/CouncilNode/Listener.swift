@@ -23,7 +23,7 @@ struct Listener<Connection: Sendable>: Sendable {
                 .bind(host: address.host, port: address.port) { channel in channel.eventLoop.makeSucceededFuture(channel) }
             return Listener(server: server, configure: configure)
         } catch {
-            throw DaemonFailure.runtime("cannot listen for \(what) on \(address): \(error)")
+            throw DaemonFailure.runtime("cannot listen for \(what) on \(address): \(error.networkReason)")
         }
     }
 

@@ -164,7 +164,7 @@ public actor Node {
             // The link whose initiator has the lower name wins; from one initiator, the newer wins.
             let keepNew = existing.initiator == link.initiator || link.initiator < existing.initiator
             guard keepNew else { return ErrorNotice(code: .duplicateLink, detail: "a link with \(link.peer) is already up") }
-            existing.close(ErrorNotice(code: .duplicateLink, detail: "replaced by a newer link"))
+            close(existing, ErrorNotice(code: .duplicateLink, detail: "replaced by a newer link"))
         } else if links.count >= limits.maxPeers {
             return ErrorNotice(code: .tooManyPeers, detail: "this node has \(limits.maxPeers) links")
         }
@@ -272,9 +272,14 @@ public actor Node {
 
     /// [LINK-8] Closes a link once the node has answered every MESSAGE it decided before: those
     /// answers wait for their commit, so the close waits behind them rather than overtaking them.
+    /// A commit that stalls delays the close by `closeBackstop` at most ([LINK-6]).
     func close(_ link: PeerLink, _ notice: ErrorNotice) {
+        logger.notice("closing link", metadata: ["peer": "\(link.peer)", "code": "\(notice.code.name)", "detail": "\(notice.detail)"])
+        link.closeConnection(after: Self.closeBackstop)
         enqueue(Work(outputs: [.close(link, notice)]))
     }
+
+    static let closeBackstop = TimeAmount.seconds(10)
 
     func reply(_ frame: Frame, to link: PeerLink, into work: inout Work) {
         work.outputs.append(.send(link, frame))

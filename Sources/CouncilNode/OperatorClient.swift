@@ -21,28 +21,26 @@ public enum OperatorClient {
                     }
                 }
         } catch {
-            throw Failure(description: "cannot reach the node's operator channel at \(address): \(reason(error)). Is councild running?")
+            throw Failure(description: "cannot reach the node's operator channel at \(address): \(error.networkReason). Is councild running?")
         }
-        return try await channel.executeThenClose { inbound, outbound in
-            try await outbound.write(ByteBuffer(string: request.compact + "\n"))
-            for try await line in inbound {
-                var parser = JSONParser(String(buffer: line), file: "answer")
-                do {
-                    return try parser.parse()
-                } catch {
-                    throw Failure(description: "\(address) did not answer in JSON: is it a node's control address?")
+        do {
+            return try await channel.executeThenClose { inbound, outbound in
+                try await outbound.write(ByteBuffer(string: request.compact + "\n"))
+                for try await line in inbound {
+                    var parser = JSONParser(String(buffer: line), file: "answer")
+                    do {
+                        return try parser.parse()
+                    } catch {
+                        throw Failure(description: "\(address) did not answer in JSON: is it a node's control address?")
+                    }
                 }
+                throw Failure(description: "the node closed the operator channel without answering")
             }
-            throw Failure(description: "the node closed the operator channel without answering")
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure(description: "the operator channel at \(address) failed: \(error.networkReason)")
         }
-    }
-
-    /// A connection failure in a few words ("Connection refused"), not NIO's whole error value.
-    static func reason(_ error: any Error) -> String {
-        if let failure = error as? NIOConnectionError, let first = failure.connectionErrors.first { return reason(first.error) }
-        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
-        if case ChannelError.connectTimeout = error { return "no answer within 3 s" }
-        return "\(error)"
     }
 
     /// An act for a key the client holds (a delegate's, the electors'): the node drafts it

@@ -75,8 +75,14 @@ public final class PeerLink: Sendable {
         queue.withLockedValue { $0.append(.close(notice)) }
         wake.yield()
         wake.finish()
+        closeConnection(after: .seconds(2))
+    }
+
+    /// Closes the connection after `delay`, whatever the writer is doing: neither a writer stuck
+    /// behind a full socket nor a close waiting behind a stalled commit keeps the link open.
+    func closeConnection(after delay: TimeAmount) {
         let channel = self.channel
-        channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+        channel.eventLoop.scheduleTask(in: delay) { channel.close(promise: nil) }
     }
 
     /// Everything queued, in order.

@@ -59,11 +59,12 @@ public struct LinkSession: Sendable {
     /// [FRAME-3] The minimum declared length in the current phase.
     public var sealed: Bool { isEstablished }
 
-    /// A fault in the length prefix itself (too large or too short): always fatal ([FRAME-3]).
+    /// A fault in the length prefix itself (too large or too short): always fatal ([FRAME-3]);
+    /// nothing, once the link is closing.
     public mutating func lengthFault(_ error: WireError) -> LinkEvent {
-        let notify = !isClosed
+        guard !isClosed else { return .none }
         state = .closed
-        return .close(ErrorNotice(code: error.code, detail: error.detail), notify: notify)
+        return .close(ErrorNotice(code: error.code, detail: error.detail), notify: true)
     }
 
     private var isClosed: Bool {

@@ -56,27 +56,30 @@ struct MandateCommand: AsyncParsableCommand {
     @Option(help: "The delegate's public key (hex) or key file.") var delegate: String
     @Option(help: "The delegate's vote weight.") var weight = 1
     @Option(help: "Kinds of question the delegate may act on, comma-separated.") var scope: String
-    @Option(help: "A binding instruction, question=for|against|abstain (repeatable).") var instruct: [String] = []
+    @Option(help: "A binding instruction, question=for|against|abstain (repeatable).") var instruct: [Instruction] = []
     @Option(help: "How long the mandate is valid: 90s, 15m, 2h, 30d.") var validFor = TimeSpan(argument: "30d")!
-
-    func validate() throws {
-        for text in instruct where text.split(separator: "=").count != 2 {
-            throw ValidationError("--instruct \(text): write question=for, question=against or question=abstain")
-        }
-    }
 
     func run() async throws {
         let delegateKey = try ActOptions.publicKey(delegate)
         let now = UInt64(Date().timeIntervalSince1970 * 1_000)
-        let instructions: [JSONValue] = instruct.map { text in
-            let parts = text.split(separator: "=")
-            return ["question": .string(String(parts[0])), "choice": .string(String(parts[1]))]
-        }
+        let instructions: [JSONValue] = instruct.map { ["question": .string($0.question), "choice": .string($0.choice)] }
         try await act.submit([
             "act": "MANDATE", "body": .string(body), "seat": .string(seat), "delegate": .string(delegateKey.description),
             "weight": .int(Int64(weight)), "valid_from": .uint(now - 60_000), "valid_until": .uint(now + validFor.milliseconds),
             "scope": .array(scope.split(separator: ",").map { .string(String($0)) }), "instructions": .array(instructions),
         ])
+    }
+}
+
+/// `--instruct question=choice`: the node checks the choice; the form is checked while parsing.
+struct Instruction: ExpressibleByArgument {
+    let question: String
+    let choice: String
+
+    init?(argument: String) {
+        let parts = argument.split(separator: "=", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        (question, choice) = (String(parts[0]), String(parts[1]))
     }
 }
 

@@ -65,13 +65,15 @@ struct Conformance: AsyncParsableCommand {
         selection.only = only.flatMap { $0.split(separator: ",").map(String.init) }
         selection.exclude = exclude.flatMap { $0.split(separator: ",").map(String.init) }
         selection.listen = listen != nil || selfTest
-        selection.level = level.flatMap { Requirement.Level(rawValue: $0.uppercased()) }
+        selection.level = parsedLevel
         return selection
     }
 
+    var parsedLevel: Requirement.Level? { level.flatMap { Requirement.Level(rawValue: $0.uppercased()) } }
+
     /// Usage errors are found before anything starts, and shown with this command's usage.
     func validate() throws {
-        if let level, Requirement.Level(rawValue: level.uppercased()) == nil { throw ValidationError("--level is must, should or may") }
+        if level != nil, parsedLevel == nil { throw ValidationError("--level is must, should or may") }
         for (option, value) in [("--target", target), ("--listen", listen)] {
             if let value, NetworkAddress(value) == nil { throw ValidationError("\(option) \(value) is not host:port") }
         }
@@ -92,7 +94,12 @@ struct Conformance: AsyncParsableCommand {
         var listenAddress = listen
         if selfTest {
             if listenAddress == nil { listenAddress = "127.0.0.1:\(Int.random(in: 30_910...30_990))" }
-            reference = try await ReferenceDaemon.start(listen: listenAddress!, councild: councild ?? NodeProcesses.defaultDaemon())
+            do {
+                reference = try await ReferenceDaemon.start(listen: listenAddress!, councild: councild ?? NodeProcesses.defaultDaemon())
+            } catch {
+                print("error: cannot start the reference daemon: \(error.fileReason)")
+                throw ExitCode(3)
+            }
             address = reference?.address
         }
         defer { reference?.stop() }
@@ -105,14 +112,14 @@ struct Conformance: AsyncParsableCommand {
             do {
                 context.dialled = try await Self.listener(at: listenAddress, timeout: context.deadline(20))
             } catch {
-                print("error: cannot listen on \(listenAddress): \(error)")
+                print("error: cannot listen on \(listenAddress): \(error.networkReason)")
                 throw ExitCode(3)
             }
         }
         do {
             try await context.bootstrap()
         } catch {
-            print("error: cannot reach or catch up with the implementation at \(address): \(error)")
+            print("error: cannot reach or catch up with the implementation at \(address): \(error.networkReason)")
             throw ExitCode(3)
         }
         let results = await ConformanceSuite.run(selected, context: context, repeat: self.repeat) { index, result in

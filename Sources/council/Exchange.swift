@@ -1,3 +1,4 @@
+import CouncilNode
 import CouncilProtocol
 import CouncilWire
 import Foundation
@@ -50,7 +51,12 @@ struct Exchange {
     static let expectations = ["accepted", "held"] + ErrorCode.registry.map(\.name)
 
     static func load(_ path: String, nodes: Set<String>) throws -> Exchange {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("\(path): cannot read the file") }
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw CLIError("\(path): cannot read the file: \(error.fileReason)")
+        }
         do {
             return try parse(text, file: path, nodes: nodes)
         } catch {

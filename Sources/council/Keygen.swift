@@ -17,11 +17,13 @@ struct Keygen: ParsableCommand {
     var force = false
 
     func run() throws {
-        guard force || !FileManager.default.fileExists(atPath: output) else {
+        let key = SigningKey.generate()
+        do {
+            try KeyFile.write(key, label: label, to: output, replacing: force)
+        } catch {
+            guard error.exists else { throw CLIError(error.description) }
             throw CLIError("\(output) already exists; a key file is not replaced unless you pass --force (its key would be lost)")
         }
-        let key = SigningKey.generate()
-        try KeyFile.write(key, label: label, to: output)
         print("wrote \(output)")
         print("public key \(key.publicKey)")
     }

@@ -12,8 +12,9 @@ struct CommandLineTests {
         URL(fileURLWithPath: DaemonFederation.councild).deletingLastPathComponent().appendingPathComponent("council").path
     }
 
-    /// Runs `council` (or `executable`) from the repository's root; returns its exit status and output.
-    static func run(_ arguments: [String], executable: String = council) throws -> (Int32, String) {
+    /// Runs `council` (or `executable`) from the repository's root; returns its exit status and
+    /// output. A process still running after `timeout` seconds is stopped and the test fails.
+    static func run(_ arguments: [String], executable: String = council, timeout: TimeInterval = 900) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -24,6 +25,12 @@ struct CommandLineTests {
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning {
+            process.terminate()
+            Issue.record("\(executable) \(arguments.joined(separator: " ")) was still running after \(Int(timeout)) s")
+        }
         process.waitUntilExit()
         try handle.close()
         defer { try? FileManager.default.removeItem(at: output) }

@@ -52,7 +52,7 @@ struct OperatorMistakeTests {
     @Test("[CONF-9] a key that is not the council's leaves no data folder marked for that council behind")
     func wrongKeyLeavesNoFolder() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        let (status, message) = try CommandLineTests.run(["--config", try config(council: "miskolc")], executable: DaemonFederation.councild)
+        let (status, message) = try CommandLineTests.run(["--config", try config(council: "miskolc")], executable: DaemonFederation.councild, timeout: 30)
         #expect(status == 3)
         #expect(message.contains("is not miskolc's current key"), "\(message)")
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("data").path), "no data folder was created")
@@ -63,7 +63,7 @@ struct OperatorMistakeTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let text = "{\n  \"council\": \"gyor\",\n  \"key\": \"gyor.key\"\n  \"roster\": \"roster.json\"\n}\n"
         let path = try config(council: "gyor", text: text)
-        let (status, message) = try CommandLineTests.run(["--config", path], executable: DaemonFederation.councild)
+        let (status, message) = try CommandLineTests.run(["--config", path], executable: DaemonFederation.councild, timeout: 30)
         #expect(status == 3)
         #expect(message.contains("node.json:3: key: expected ',' or '}' after this value"), "\(message)")
     }
