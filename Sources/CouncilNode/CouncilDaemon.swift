@@ -151,8 +151,8 @@ public struct CouncilDaemon: Service {
 }
 
 extension Node {
-    /// [LINK-7] An orderly close on every link.
+    /// [LINK-7] An orderly close on every link, after the answers already decided ([LINK-8]).
     func closeAllLinks() {
-        for link in links.values { link.close(ErrorNotice(code: .normalClose, detail: "\(council) is shutting down")) }
+        for link in links.values { close(link, ErrorNotice(code: .normalClose, detail: "\(council) is shutting down")) }
     }
 }

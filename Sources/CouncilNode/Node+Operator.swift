@@ -65,7 +65,7 @@ extension Node {
     /// Takes the link with a peer down administratively and keeps it down until `restore`.
     public func cut(_ peer: String) {
         blocked.insert(peer)
-        links[peer]?.close(ErrorNotice(code: .normalClose, detail: "link taken down by the operator"))
+        if let link = links[peer] { close(link, ErrorNotice(code: .normalClose, detail: "link taken down by the operator")) }
         logger.notice("link cut by the operator", metadata: ["peer": "\(peer)"])
     }
 
