@@ -28,6 +28,18 @@ enum RelayCases {
             let (mandate, _) = try await context.mandate("miskolc")
             return try await observe(observer, until: mandate.id, context: context) != nil ? .pass : .fail(expected: "the mandate on Pécs's link", actual: "not relayed")
         },
+        ConformanceCase("ACK-7/relays-to-a-silent-peer", "Relays keep coming to a peer that answers no MESSAGE and no SYNC") { context in
+            // The observer acknowledges nothing: neither the relays nor the implementation's SYNC.
+            let (observer, _) = try await context.link(as: "pecs")
+            defer { observer.close() }
+            var made: [MessageID] = []
+            for council in ["miskolc", "gyor", "csepel"] { made.append(try await context.mandate(council).mandate.id) }
+            guard let before = try await observe(observer, until: made[2], context: context) else {
+                return .fail(expected: "all three mandates on Pécs's link", actual: "the last one never came")
+            }
+            let missing = made.prefix(2).filter { !before.contains($0) }
+            return missing.isEmpty ? .pass : .fail(expected: "all three mandates on Pécs's link", actual: "\(missing.count) did not come")
+        },
         ConformanceCase("RELAY-2/rejected-not-forwarded", "A rejected message is not forwarded (sentinel)") { context in
             let (observer, _) = try await context.link(as: "pecs")
             defer { observer.close() }

@@ -5,6 +5,7 @@ public enum OffTheWire {
         "ENC-4": "no version-1 frame or message carries a bool; only the state digest's encoding does, and the digest is not on the wire",
         "SEAL-4": "reaching 2^64 sealed frames on one link is not possible in a test",
         "ACK-5": "needs control of the implementation's disk",
+        "SYNC-6": "needs control of the implementation's disk, or of how many messages it holds",
         "NODE-1": "the test roster has five councils besides Budapest, far fewer than MAX_PEERS",
         "NODE-2": "filling an outbound queue needs traffic the suite cannot make the implementation send",
         "NODE-3": "backoff concerns the implementation's own dialling, outside the contract",

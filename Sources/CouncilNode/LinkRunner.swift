@@ -120,6 +120,10 @@ struct LinkRunner {
                                 case .close(let notice, let notify):
                                     // Bursts that spent the rest of the budget have closed the link already.
                                     guard await bursts.settle() else { continue }
+                                    if !notify {
+                                        logger.notice("the peer closed the link", metadata: ["peer": "\(peerName ?? remote)", "code": "\(notice.code.name)",
+                                                                                           "detail": "\(notice.detail)"])
+                                    }
                                     if let link {
                                         await node.close(link, notify ? notice : ErrorNotice(code: .normalClose, detail: ""))
                                     } else {

@@ -45,6 +45,8 @@ public actor Node {
     var heldSources: [MessageID: PeerLink] = [:]
     var pending: [Work] = []
     var storageFault: String?
+    /// [SYNC-6] A message was refused with PENDING_LIMIT since the last SYNC round.
+    var refusedForRoom = false
     /// [DIGEST-2] The digest depends only on the accepted set, which only grows (until a failed
     /// commit rebuilds the core, which drops this): one computation serves every status query
     /// until the next acceptance.
@@ -107,18 +109,22 @@ public actor Node {
         return (ledger, settled)
     }
 
-    /// [ORDER-7] Decides held messages whose time has come; run every second by the daemon.
-    /// [SYNC-4] While messages wait for dependencies, it asks the peers again every
-    /// `resyncInterval` ticks: a dependency lost to a survivable REJECT (PENDING_LIMIT) comes back
-    /// then, not only at the next reconnect.
+    /// [ORDER-7] Decides held messages whose time has come; run every second by the daemon. Each
+    /// is relayed to every link but the one it came from ([RELAY-1]).
+    /// [SYNC-4][SYNC-6] While messages wait for dependencies, or after a message was refused with
+    /// PENDING_LIMIT, it asks the peers again every `resyncInterval` ticks: what the node refused
+    /// comes back then, not only at the next reconnect.
     func tick() {
         ticks += 1
         if limits.acknowledgesBeforeDurable && ticks % 10 == 0 { wake.yield() }
-        if storageFault == nil, ledger.awaitingDependencies > 0, ticks - lastResync >= Self.resyncInterval { resync() }
+        if storageFault == nil, ledger.awaitingDependencies > 0 || refusedForRoom, ticks - lastResync >= Self.resyncInterval {
+            refusedForRoom = false
+            resync(skippingBusyLinks: true)
+        }
         let decisions = ledger.tick(now: Self.now())
         guard !decisions.isEmpty else { return }
         var work = Work()
-        for decision in decisions { record(decision, into: &work, source: nil) }
+        for decision in decisions { record(decision, into: &work, source: heldSources.removeValue(forKey: decision.id)) }
         enqueue(work)
     }
 
@@ -127,11 +133,14 @@ public actor Node {
     /// Seconds between two rounds of SYNC while messages await dependencies.
     static let resyncInterval = 30
 
-    /// [SYNC-4] Sends SYNC on every link; each peer answers with what this node lacks.
-    func resync() {
+    /// [SYNC-4] Sends SYNC on every link; each peer answers with what this node lacks. The periodic
+    /// round skips a link whose last SYNC is unanswered, whose answer is still to come; the round
+    /// after storage recovers ([SYNC-6]) does not, since an answer computed earlier may lack what
+    /// the node refused since.
+    func resync(skippingBusyLinks: Bool = false) {
         lastResync = ticks
         let vector = ledger.syncVector(limit: Limits.maxSyncEntries)
-        for link in links.values { link.send(.sync(vector)) }
+        for link in links.values where !(skippingBusyLinks && link.awaitsSyncAnswer) { link.sendSync(vector) }
     }
 
     /// The identity the handshake uses; keys follow accepted REPLACE messages ([HS-13]).
@@ -171,7 +180,7 @@ public actor Node {
         links[link.peer] = link
         logger.info("link up", metadata: ["peer": "\(link.peer)", "initiator": "\(link.initiator)"])
         Gauge(label: "council_links_up").record(links.count)
-        link.send(.sync(ledger.syncVector(limit: Limits.maxSyncEntries)))
+        link.sendSync(ledger.syncVector(limit: Limits.maxSyncEntries))
         return nil
     }
 
@@ -235,6 +244,7 @@ public actor Node {
                 work.outputs.append(.send(link, .reject(Reject(id: id, code: error.code, detail: error.detail))))
                 if limits.relaysRejected, let message = try? SignedMessage(bytes: bytes) { work.outputs.append(.relay(message, except: link)) }
                 counts = InvalidFrameBudget.counts(error.code)
+                if error.code == .pendingLimit { refusedForRoom = true }
                 logger.notice("rejected message", metadata: ["peer": "\(link.peer)", "id": "\(id.short)", "code": "\(error.code.name)",
                                                             "detail": "\(error.detail)"])
             }
@@ -259,6 +269,7 @@ public actor Node {
             }
             enqueue(work)
         case .syncDone(let count):
+            link.syncAnswered()
             if count > 0 { logger.info("catch-up finished", metadata: ["peer": "\(link.peer)", "received": "\(count)"]) }
         case .error(let notice):
             logger.notice("peer reported a fault", metadata: ["peer": "\(link.peer)", "code": "\(notice.code.name)", "detail": "\(notice.detail)"])

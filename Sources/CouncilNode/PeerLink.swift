@@ -23,6 +23,8 @@ public final class PeerLink: Sendable {
     public let serial: UInt64
     let channel: any Channel
     private let queue = NIOLockedValueBox<[Item]>([])
+    /// SYNCs sent on this link and not yet answered by SYNC_DONE ([SYNC-4]).
+    private let unansweredSyncs = NIOLockedValueBox(0)
     /// Wakes the writer; at most one wake-up is kept, since it drains everything anyway.
     let wakeUps: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
@@ -41,6 +43,18 @@ public final class PeerLink: Sendable {
 
     /// Queues a frame; on a full queue the link is closed with SLOW_CONSUMER.
     public func send(_ frame: Frame) { enqueue(.frame(frame)) }
+
+    /// Sends SYNC ([SYNC-4]), counting it until its SYNC_DONE comes back.
+    func sendSync(_ vector: SyncVector) {
+        unansweredSyncs.withLockedValue { $0 += 1 }
+        send(.sync(vector))
+    }
+
+    /// A SYNC_DONE arrived: the oldest SYNC is answered.
+    func syncAnswered() { unansweredSyncs.withLockedValue { $0 = max(0, $0 - 1) } }
+
+    /// Whether a SYNC on this link still waits for its answer.
+    var awaitsSyncAnswer: Bool { unansweredSyncs.withLockedValue { $0 > 0 } }
 
     /// Queues a catch-up answer: the messages in order, then SYNC_DONE with their number. It counts
     /// as one frame towards the bound, however many messages it carries ([NODE-2]); at most

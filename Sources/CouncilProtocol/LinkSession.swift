@@ -29,7 +29,9 @@ public struct LinkSession: Sendable {
     private enum State: Sendable {
         case initiating(HandshakeInitiator)
         case responding(HandshakeResponder)
-        case established(peer: String, inbound: SessionCipher)
+        /// `refusable`: an initiator that has opened nothing yet, whose peer may still refuse its
+        /// AUTH with a plaintext ERROR ([HS-14]).
+        case established(peer: String, inbound: SessionCipher, refusable: Bool)
         case closed
     }
 
@@ -50,7 +52,7 @@ public struct LinkSession: Sendable {
     }
 
     public var peer: String? {
-        if case .established(let peer, _) = state { return peer }
+        if case .established(let peer, _, _) = state { return peer }
         return nil
     }
 
@@ -91,15 +93,18 @@ public struct LinkSession: Sendable {
             } catch {
                 return handshakeFailed(error)
             }
-        case .established(let peer, var inbound):
+        case .established(let peer, var inbound, let refusable):
             let plaintext: [UInt8]
             do {
                 plaintext = try inbound.open(sealed: content)
             } catch {
                 state = .closed
+                if refusable, case .error(let refusal)? = try? Frame(content: content) {
+                    return .close(refusal, notify: false)  // [HS-14] the responder refused the AUTH
+                }
                 return .close(ErrorNotice(code: error.code, detail: error.detail), notify: true)
             }
-            state = .established(peer: peer, inbound: inbound)
+            state = .established(peer: peer, inbound: inbound, refusable: false)
             return established(plaintext)
         }
     }
@@ -118,7 +123,7 @@ public struct LinkSession: Sendable {
         case .established(let peer, let reply, let keys, let asInitiator):
             let inbound = SessionCipher(key: asInitiator ? keys.responderToInitiator : keys.initiatorToResponder)
             let outbound = SessionCipher(key: asInitiator ? keys.initiatorToResponder : keys.responderToInitiator)
-            state = .established(peer: peer, inbound: inbound)
+            state = .established(peer: peer, inbound: inbound, refusable: asInitiator)
             return .established(peer: peer, reply: reply, outbound: outbound, inbound: inbound)
         }
     }

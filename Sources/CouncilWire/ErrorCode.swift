@@ -97,7 +97,7 @@ extension ErrorCode {
         .init(code: .unknownCouncil, name: "UNKNOWN_COUNCIL", effect: .closes, meaning: "The peer names a council that the roster lacks."),
         .init(code: .authenticationFailed, name: "AUTHENTICATION_FAILED", effect: .closes, meaning: "A handshake signature does not verify under the council's pinned key."),
         .init(code: .handshakeTimeout, name: "HANDSHAKE_TIMEOUT", effect: .closes, meaning: "The handshake did not complete within HANDSHAKE_TIMEOUT."),
-        .init(code: .duplicateLink, name: "DUPLICATE_LINK", effect: .closes, meaning: "A link with this council is already up; the newer connection is closed."),
+        .init(code: .duplicateLink, name: "DUPLICATE_LINK", effect: .closes, meaning: "A link with this council is already up; the one that [NODE-4] does not keep is closed."),
         .init(code: .selfLink, name: "SELF_LINK", effect: .closes, meaning: "The peer claims to be the local council."),
         .init(code: .idleTimeout, name: "IDLE_TIMEOUT", effect: .closes, meaning: "Nothing arrived within DEAD_LINK_AFTER."),
         .init(code: .tooManyInvalidFrames, name: "TOO_MANY_INVALID_FRAMES", effect: .closes, meaning: "The peer sent more than MAX_INVALID_FRAMES invalid frames or messages."),

@@ -32,7 +32,7 @@ struct FullDiskTests {
         return try #require(frame, "no answer to \(message.id.short)")
     }
 
-    @Test("[ACK-5] a full disk: REJECT STORAGE_UNAVAILABLE with the link kept and the fault in status; with space again, ACKs resume and the node sends SYNC so that what it refused comes back")
+    @Test("[ACK-5][SYNC-6] a full disk: REJECT STORAGE_UNAVAILABLE with the link kept and the fault in status; with space again, ACKs resume and the node sends SYNC so that what it refused comes back")
     func fullDisk() async throws {
         let federation = try DaemonFederation(nodes: ["budapest"], links: [])
         let data = federation.folder.appendingPathComponent("data-budapest")

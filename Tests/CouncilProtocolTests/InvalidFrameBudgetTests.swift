@@ -24,10 +24,12 @@ struct InvalidFrameBudgetTests {
         #expect(budget.isExhausted)
     }
 
-    @Test("[ACK-6] a REJECT for a wrong message spends the budget; one for a node condition does not")
+    @Test("[ACK-6] a REJECT for a wrong message spends the budget; one for a node condition, or for the other of two histories, does not")
     func whichRejectionsCount() {
         #expect(InvalidFrameBudget.counts(.badSignature))
-        #expect(InvalidFrameBudget.counts(.equivocation))
+        #expect(InvalidFrameBudget.counts(.notAuthorised))
+        #expect(!InvalidFrameBudget.counts(.equivocation))
+        #expect(!InvalidFrameBudget.counts(.dependencyRejected))
         #expect(!InvalidFrameBudget.counts(.storageUnavailable))
         #expect(!InvalidFrameBudget.counts(.pendingLimit))
     }

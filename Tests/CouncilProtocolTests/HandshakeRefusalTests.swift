@@ -1,0 +1,45 @@
+import CouncilProtocol
+import CouncilWire
+import Testing
+
+/// A responder that refuses the initiator's AUTH answers in plaintext ([HS-11]), while the initiator
+/// already seals ([HS-12]): the initiator still learns why.
+@Suite("A refused AUTH (§7.5)")
+struct HandshakeRefusalTests {
+    struct Unexpected: Error, CustomStringConvertible { let description: String }
+
+    func identity(_ council: String) -> HandshakeIdentity {
+        let roster = TestFederation.roster
+        let keys = Dictionary(uniqueKeysWithValues: roster.councils.map { ($0.name, $0.key) })
+        return HandshakeIdentity(council: council, key: TestFederation.councilKey(council), rosterHash: roster.hash, keyOf: { keys[$0] })
+    }
+
+    /// Runs the handshake up to the initiator's AUTH; returns the initiator's session.
+    func initiatorAfterAuth() throws -> LinkSession {
+        var (initiator, hello) = LinkSession.initiator(identity: identity("gyor"))
+        var responder = LinkSession.responder(identity: identity("budapest"))
+        guard case .send(let welcome) = responder.receive(Array(hello.dropFirst(FrameLength.prefixSize))) else {
+            throw Unexpected(description: "the responder did not answer HELLO with WELCOME")
+        }
+        guard case .established = initiator.receive(Array(welcome.dropFirst(FrameLength.prefixSize))) else {
+            throw Unexpected(description: "the initiator did not complete on WELCOME")
+        }
+        return initiator
+    }
+
+    @Test("[HS-14] the responder's plaintext ERROR after AUTH is read as its refusal, and not answered")
+    func refusalIsRead() throws {
+        var initiator = try initiatorAfterAuth()
+        let refusal = Frame.error(ErrorNotice(code: .duplicateLink, detail: "a link with gyor is already up")).content()
+        guard case .close(let notice, let notify) = initiator.receive(refusal) else { Issue.record("the refusal did not close the link"); return }
+        #expect(notice.code == .duplicateLink && !notify)
+    }
+
+    @Test("[HS-12] a first frame after AUTH that neither opens nor reads as a plaintext ERROR closes the link as undecryptable")
+    func laterPlaintextIsRefused() throws {
+        var initiator = try initiatorAfterAuth()
+        let refusal = Frame.error(ErrorNotice(code: .duplicateLink, detail: "a link with gyor is already up")).content()
+        guard case .close(let notice, let notify) = initiator.receive(refusal + refusal) else { Issue.record("garbage did not close the link"); return }
+        #expect(notice.code != .duplicateLink && notify, "an unparseable first frame is not taken as a refusal")
+    }
+}
