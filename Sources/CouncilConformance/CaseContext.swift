@@ -78,14 +78,23 @@ public final class CaseContext: @unchecked Sendable {  // cases run one at a tim
     /// its chains instead of equivocating.
     public func bootstrap() async throws {
         // `link` sends the mirror's (empty) SYNC; the answer is everything held, then SYNC_DONE.
+        // Each message is answered as a node would ([ACK-1]), a burst at a time: the answers keep
+        // the link alive while a long catch-up holds the implementation's PINGs back ([LINK-3]).
         let (peer, _) = try await link(as: "gyor")
+        var answers: [Frame] = []
         let started = ContinuousClock.now
         while ContinuousClock.now - started < deadline(60) {
             guard let event = try await peer.next(within: deadline(10)) else { break }
             switch event {
             case .frame(.message(let bytes)):
-                if let message = try? SignedMessage(bytes: bytes) { _ = mirror.receive(message, now: .max / 2) }
+                let decision = mirror.receive(bytes: bytes, now: .max / 2).first
+                answers.append(Self.answer(to: decision, of: bytes))
+                if answers.count >= 256 {
+                    peer.send(answers)
+                    answers = []
+                }
             case .frame(.syncDone):
+                if !answers.isEmpty { peer.send(answers) }
                 shared = peer
                 return
             case .frame(.ping(let nonce)): try await peer.send(.pong(nonce))
@@ -94,6 +103,17 @@ public final class CaseContext: @unchecked Sendable {  // cases run one at a tim
             }
         }
         throw TestPeer.Failure("no SYNC_DONE after catch-up")
+    }
+
+    /// What a node answers to a MESSAGE it decided so ([ACK-1], [ACK-3]).
+    static func answer(to decision: Decision?, of bytes: [UInt8]) -> Frame {
+        switch decision {
+        case .accepted(let message)?: .ack(Ack(id: message.id, status: .accepted))
+        case .held(let message)?: .ack(Ack(id: message.id, status: .held))
+        case .duplicate(let id)?: .ack(Ack(id: id, status: .duplicate))
+        case .rejected(let id, let error)?: .reject(Reject(id: id, code: error.code, detail: error.detail))
+        case nil: .reject(Reject(id: Hashing.sha256(bytes), code: .malformedMessage, detail: "no decision"))
+        }
     }
 
     // MARK: Messages

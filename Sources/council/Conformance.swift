@@ -238,10 +238,18 @@ final class AcceptedQueue: Sendable {
 
     func add(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) { channels.withLockedValue { $0.append(channel) } }
 
+    /// The newest connection the implementation dialled. Older ones are closed: between cases the
+    /// implementation dials again each time its handshake times out, and a case handed one of
+    /// those would find the implementation gone from it.
     func next(within timeout: Duration) async -> NIOAsyncChannel<ByteBuffer, ByteBuffer>? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let channel = channels.withLockedValue({ $0.isEmpty ? nil : $0.removeFirst() }) { return channel }
+            let newest = channels.withLockedValue { queued -> NIOAsyncChannel<ByteBuffer, ByteBuffer>? in
+                defer { queued = [] }
+                for stale in queued.dropLast() { stale.channel.close(promise: nil) }
+                return queued.last(where: { $0.channel.isActive })
+            }
+            if let newest { return newest }
             try? await Task.sleep(for: .milliseconds(20))
         }
         return nil
