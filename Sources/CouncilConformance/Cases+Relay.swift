@@ -99,7 +99,7 @@ enum RelayCases {
             let held = context.mirror.acceptedCount
             return received == held && Int(count) == held ? .pass : .fail(expected: "\(held) messages and SYNC_DONE \(held)", actual: "\(received) messages, SYNC_DONE \(count)")
         },
-        ConformanceCase("SYNC-4/sync-again", "A second SYNC on the same link is answered too") { context in
+        ConformanceCase("SYNC-3/every-sync-answered", "A second SYNC on the same link is answered too") { context in
             let (peer, _) = try await context.link(as: "csepel")
             defer { peer.close() }
             _ = try await peer.expect(within: context.deadline(5)) { if case .syncDone = $0 { return true }; return false }

@@ -111,15 +111,17 @@ public actor Node {
 
     /// [ORDER-7] Decides held messages whose time has come; run every second by the daemon. Each
     /// is relayed to every link but the one it came from ([RELAY-1]).
-    /// [SYNC-4][SYNC-6] While messages wait for dependencies, or after a message was refused with
-    /// PENDING_LIMIT, it asks the peers again every `resyncInterval` ticks: what the node refused
-    /// comes back then, not only at the next reconnect.
+    /// [SYNC-4][SYNC-6] While messages wait for dependencies, after a message was refused with
+    /// PENDING_LIMIT, or while the store fails, it asks the peers again every `resyncInterval` ticks:
+    /// what the node refused comes back then, not only at the next reconnect, and with a failing
+    /// store, the catch-up's commit is what finds that the store works again.
     func tick() {
         ticks += 1
         if limits.acknowledgesBeforeDurable && ticks % 10 == 0 { wake.yield() }
-        if storageFault == nil, ledger.awaitingDependencies > 0 || refusedForRoom, ticks - lastResync >= Self.resyncInterval {
+        let wantsSync = ledger.awaitingDependencies > 0 || refusedForRoom || storageFault != nil
+        if wantsSync, ticks - lastResync >= Self.resyncInterval {
             refusedForRoom = false
-            resync(skippingBusyLinks: true)
+            resync()
         }
         let decisions = ledger.tick(now: Self.now())
         guard !decisions.isEmpty else { return }
@@ -133,14 +135,13 @@ public actor Node {
     /// Seconds between two rounds of SYNC while messages await dependencies.
     static let resyncInterval = 30
 
-    /// [SYNC-4] Sends SYNC on every link; each peer answers with what this node lacks. The periodic
-    /// round skips a link whose last SYNC is unanswered, whose answer is still to come; the round
-    /// after storage recovers ([SYNC-6]) does not, since an answer computed earlier may lack what
-    /// the node refused since.
-    func resync(skippingBusyLinks: Bool = false) {
+    /// [SYNC-4] Sends SYNC on every link; each peer answers with what this node lacks. On a link
+    /// whose last SYNC is unanswered, the round waits for that answer, then goes out with the
+    /// vector of that moment (`handle(.syncDone)`).
+    func resync() {
         lastResync = ticks
         let vector = ledger.syncVector(limit: Limits.maxSyncEntries)
-        for link in links.values where !(skippingBusyLinks && link.awaitsSyncAnswer) { link.sendSync(vector) }
+        for link in links.values { link.offerSync(vector) }
     }
 
     /// The identity the handshake uses; keys follow accepted REPLACE messages ([HS-13]).
@@ -243,7 +244,7 @@ public actor Node {
             case .rejected(let id, let error):
                 work.outputs.append(.send(link, .reject(Reject(id: id, code: error.code, detail: error.detail))))
                 if limits.relaysRejected, let message = try? SignedMessage(bytes: bytes) { work.outputs.append(.relay(message, except: link)) }
-                counts = InvalidFrameBudget.counts(error.code)
+                counts = InvalidFrameBudget.counts(error.code, tracesToEquivocation: ledger.rejectionTracesToEquivocation(id))
                 if error.code == .pendingLimit { refusedForRoom = true }
                 logger.notice("rejected message", metadata: ["peer": "\(link.peer)", "id": "\(id.short)", "code": "\(error.code.name)",
                                                             "detail": "\(error.detail)"])
@@ -269,7 +270,7 @@ public actor Node {
             }
             enqueue(work)
         case .syncDone(let count):
-            link.syncAnswered()
+            if link.syncAnswered() { link.sendSync(ledger.syncVector(limit: Limits.maxSyncEntries)) }
             if count > 0 { logger.info("catch-up finished", metadata: ["peer": "\(link.peer)", "received": "\(count)"]) }
         case .error(let notice):
             logger.notice("peer reported a fault", metadata: ["peer": "\(link.peer)", "code": "\(notice.code.name)", "detail": "\(notice.detail)"])

@@ -23,8 +23,9 @@ public final class PeerLink: Sendable {
     public let serial: UInt64
     let channel: any Channel
     private let queue = NIOLockedValueBox<[Item]>([])
-    /// SYNCs sent on this link and not yet answered by SYNC_DONE ([SYNC-4]).
-    private let unansweredSyncs = NIOLockedValueBox(0)
+    /// SYNCs sent on this link and not yet answered by SYNC_DONE, and whether a round of SYNC
+    /// passed the link over meanwhile ([SYNC-4]).
+    private let syncs = NIOLockedValueBox((unanswered: 0, deferred: false))
     /// Wakes the writer; at most one wake-up is kept, since it drains everything anyway.
     let wakeUps: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
@@ -46,15 +47,30 @@ public final class PeerLink: Sendable {
 
     /// Sends SYNC ([SYNC-4]), counting it until its SYNC_DONE comes back.
     func sendSync(_ vector: SyncVector) {
-        unansweredSyncs.withLockedValue { $0 += 1 }
+        syncs.withLockedValue { $0.unanswered += 1 }
         send(.sync(vector))
     }
 
-    /// A SYNC_DONE arrived: the oldest SYNC is answered.
-    func syncAnswered() { unansweredSyncs.withLockedValue { $0 = max(0, $0 - 1) } }
+    /// A round of SYNC: sends it now, or, while an earlier SYNC is unanswered, once that is
+    /// answered (`syncAnswered`) with the vector of that moment.
+    func offerSync(_ vector: SyncVector) {
+        let now = syncs.withLockedValue { state -> Bool in
+            if state.unanswered > 0 { state.deferred = true }
+            return state.unanswered == 0
+        }
+        if now { sendSync(vector) }
+    }
 
-    /// Whether a SYNC on this link still waits for its answer.
-    var awaitsSyncAnswer: Bool { unansweredSyncs.withLockedValue { $0 > 0 } }
+    /// A SYNC_DONE arrived: the oldest SYNC is answered. True if a round was deferred until now,
+    /// and the node should send SYNC again.
+    func syncAnswered() -> Bool {
+        syncs.withLockedValue { state in
+            state.unanswered = max(0, state.unanswered - 1)
+            guard state.unanswered == 0, state.deferred else { return false }
+            state.deferred = false
+            return true
+        }
+    }
 
     /// Queues a catch-up answer: the messages in order, then SYNC_DONE with their number. It counts
     /// as one frame towards the bound, however many messages it carries ([NODE-2]); at most

@@ -11,10 +11,11 @@ public struct InvalidFrameBudget: Sendable {
     public init(limit: Int) { self.limit = limit }
 
     /// [ACK-6] Whether a REJECT with `code` spends the budget: codes of §10.3 and §10.4 (the message
-    /// is wrong) do; node conditions of §10.5, from 0x0300, do not. Nor do EQUIVOCATION and
-    /// DEPENDENCY_REJECTED: an honest peer relays them once it has taken the other of two histories.
-    public static func counts(_ code: ErrorCode) -> Bool {
-        code < .storageUnavailable && code != .equivocation && code != .dependencyRejected
+    /// is wrong) do; node conditions of §10.5, from 0x0300, do not. Nor does a rejection that traces
+    /// back to an EQUIVOCATION (`Ledger.rejectionTracesToEquivocation`): an honest peer that took
+    /// the other of two histories relays it, and everything built on it.
+    public static func counts(_ code: ErrorCode, tracesToEquivocation: Bool = false) -> Bool {
+        code < .storageUnavailable && !tracesToEquivocation
     }
 
     /// True once the link must close: the shell handles nothing more the peer sends.

@@ -130,8 +130,8 @@ extension ErrorCode {
         .init(code: .keyReplaced, name: "KEY_REPLACED", effect: .survives, meaning: "The author key was replaced in the message's past."),
         .init(code: .ruleNotAllowed, name: "RULE_NOT_ALLOWED", effect: .survives, meaning: "The body does not allow this decision rule."),
         .init(code: .invalidField, name: "INVALID_FIELD", effect: .survives, meaning: "A field holds a value its definition forbids (an empty validity period, a quorum above the seats)."),
-        .init(code: .storageUnavailable, name: "STORAGE_UNAVAILABLE", effect: .survives, meaning: "The node cannot make the message durable now; it is not acknowledged. Retry later."),
-        .init(code: .pendingLimit, name: "PENDING_LIMIT", effect: .survives, meaning: "The node holds too many messages awaiting dependencies. Retry later."),
+        .init(code: .storageUnavailable, name: "STORAGE_UNAVAILABLE", effect: .survives, meaning: "The node cannot make the message durable now; it is not acknowledged, and the node asks for it again by SYNC ([SYNC-6])."),
+        .init(code: .pendingLimit, name: "PENDING_LIMIT", effect: .survives, meaning: "The node holds too many messages awaiting dependencies or their time; it asks for this one again by SYNC ([SYNC-6])."),
     ]
 
     private static let byCode: [ErrorCode: Entry] = Dictionary(uniqueKeysWithValues: registry.map { ($0.code, $0) })

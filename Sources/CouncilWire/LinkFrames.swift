@@ -39,7 +39,7 @@ public struct Ack: WireCodable {
     public enum Status: UInt8, Sendable {
         /// Accepted now and stored.
         case accepted = 0
-        /// Already held (accepted earlier); nothing changed ([CORE-4]).
+        /// Accepted earlier; nothing changed ([CORE-4]).
         case duplicate = 1
         /// Stored, awaiting dependencies; it will be decided when they arrive ([ORDER-5]).
         case held = 2

@@ -246,8 +246,9 @@ final class AcceptedQueue: Sendable {
         while ContinuousClock.now < deadline {
             let newest = channels.withLockedValue { queued -> NIOAsyncChannel<ByteBuffer, ByteBuffer>? in
                 defer { queued = [] }
-                for stale in queued.dropLast() { stale.channel.close(promise: nil) }
-                return queued.last(where: { $0.channel.isActive })
+                let live = queued.last(where: { $0.channel.isActive })
+                for stale in queued where stale.channel !== live?.channel { stale.channel.close(promise: nil) }
+                return live
             }
             if let newest { return newest }
             try? await Task.sleep(for: .milliseconds(20))

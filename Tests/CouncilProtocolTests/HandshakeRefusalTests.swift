@@ -30,16 +30,16 @@ struct HandshakeRefusalTests {
     @Test("[HS-14] the responder's plaintext ERROR after AUTH is read as its refusal, and not answered")
     func refusalIsRead() throws {
         var initiator = try initiatorAfterAuth()
-        let refusal = Frame.error(ErrorNotice(code: .duplicateLink, detail: "a link with gyor is already up")).content()
+        let refusal = Frame.error(ErrorNotice(code: .authenticationFailed, detail: "")).content()
         guard case .close(let notice, let notify) = initiator.receive(refusal) else { Issue.record("the refusal did not close the link"); return }
-        #expect(notice.code == .duplicateLink && !notify)
+        #expect(notice.code == .authenticationFailed && !notify, "read as the refusal, although shorter than a sealed frame")
     }
 
     @Test("[HS-12] a first frame after AUTH that neither opens nor reads as a plaintext ERROR closes the link as undecryptable")
     func laterPlaintextIsRefused() throws {
         var initiator = try initiatorAfterAuth()
-        let refusal = Frame.error(ErrorNotice(code: .duplicateLink, detail: "a link with gyor is already up")).content()
+        let refusal = Frame.error(ErrorNotice(code: .authenticationFailed, detail: "the AUTH signature does not verify")).content()
         guard case .close(let notice, let notify) = initiator.receive(refusal + refusal) else { Issue.record("garbage did not close the link"); return }
-        #expect(notice.code != .duplicateLink && notify, "an unparseable first frame is not taken as a refusal")
+        #expect(notice.code != .authenticationFailed && notify, "an unparseable first frame is not taken as a refusal")
     }
 }

@@ -66,15 +66,20 @@ struct OrderingTests {
         #expect(fresh.receive(signedChild, now: .max / 2).first?.code == .dependencyRejected)
     }
 
-    @Test("[CORE-5][CORE-6][CORE-7] chains, equivocation and time")
-    func chainRules() {
-        var scenario = Scenario()
+    /// Budapest's first message, a mandate, and an unsigned twin: another message of Budapest's
+    /// with sequence 1.
+    static func firstAndTwin(_ scenario: inout Scenario) -> (first: SignedMessage, twin: GovernanceMessage) {
         let first = scenario.mandate(Scenario.budapest, seat: "budapest", delegate: Scenario.delegate(1))
         var twin = scenario.ledger.draft(author: Scenario.budapest.publicKey, payload: .dissolution(Dissolution(council: "budapest", statement: "")),
                                          now: scenario.now)
-        twin.sequence = 1
-        twin.prev = .zero
-        twin.refs = []
+        (twin.sequence, twin.prev, twin.refs) = (1, .zero, [])
+        return (first, twin)
+    }
+
+    @Test("[CORE-5][CORE-6][CORE-7] chains, equivocation and time")
+    func chainRules() {
+        var scenario = Scenario()
+        let (first, twin) = Self.firstAndTwin(&scenario)
         #expect(scenario.sign(twin, Scenario.budapest).1.code == .equivocation)
         var skipping = twin
         skipping.sequence = 3
@@ -84,6 +89,22 @@ struct OrderingTests {
                                               now: scenario.now)
         backdated.timestamp = first.message.timestamp - 1
         #expect(scenario.sign(backdated, Scenario.budapest).1.code == .badTimestamp)
+    }
+
+    @Test("[ACK-6] a rejection that traces back to an equivocation is marked as such; one for a message's own fault is not")
+    func equivocationRoots() {
+        var scenario = Scenario()
+        let (first, twin) = Self.firstAndTwin(&scenario)
+        let (signedTwin, twinDecision) = scenario.sign(twin, Scenario.budapest)
+        #expect(twinDecision.code == .equivocation)
+        var child = scenario.ledger.draft(author: Scenario.gyor.publicKey, payload: .recall(Recall(mandate: first.id, reason: "")), now: scenario.now)
+        child.refs = [signedTwin.id]
+        let (signedChild, childDecision) = scenario.sign(child, Scenario.gyor)
+        #expect(childDecision.code == .dependencyRejected)
+        #expect(scenario.ledger.rejectionTracesToEquivocation(signedTwin.id) && scenario.ledger.rejectionTracesToEquivocation(signedChild.id))
+        let (forged, forgedDecision) = scenario.sign(scenario.ledger.draft(author: Scenario.gyor.publicKey, payload: .dissolution(Dissolution(
+            council: "budapest", statement: "")), now: scenario.now), Scenario.gyor)
+        #expect(forgedDecision.code == .notAuthorised && !scenario.ledger.rejectionTracesToEquivocation(forged.id))
     }
 
     @Test("[CORE-8] a key with no role in the message's past is an unknown author")

@@ -24,7 +24,7 @@ extension Ledger {
         }
         let dependencies = Self.dependencies(of: message.message)
         if let bad = dependencies.first(where: { rejected[$0] != nil }) {
-            return [reject(id, WireError(.dependencyRejected, "depends on rejected message \(bad.short)"))] + releaseRejected(id)
+            return [reject(id, WireError(.dependencyRejected, "depends on rejected message \(bad.short)"), dependingOn: bad)] + releaseRejected(id)
         }
         let missing = dependencies.filter { accepted[$0] == nil }
         let tooEarly = message.message.timestamp > now &+ maxClockSkew
@@ -67,8 +67,10 @@ extension Ledger {
         return [.accepted(message)] + releaseAccepted(message.id, now: now)
     }
 
-    mutating func reject(_ id: MessageID, _ error: WireError) -> Decision {
+    /// Remembers a rejection ([CORE-4]); `dependency` is the rejected message a DEPENDENCY_REJECTED names.
+    mutating func reject(_ id: MessageID, _ error: WireError, dependingOn dependency: MessageID? = nil) -> Decision {
         rejected[id] = error
+        if error.code == .equivocation || dependency.map(rejectedForEquivocation.contains) == true { rejectedForEquivocation.insert(id) }
         return .rejected(id, error)
     }
 
@@ -95,7 +97,7 @@ extension Ledger {
         for waiter in waiting.removeValue(forKey: id) ?? [] where pending[waiter] != nil {
             pending[waiter] = nil
             early.remove(waiter)
-            decisions.append(reject(waiter, WireError(.dependencyRejected, "depends on rejected message \(id.short)")))
+            decisions.append(reject(waiter, WireError(.dependencyRejected, "depends on rejected message \(id.short)"), dependingOn: id))
             decisions += releaseRejected(waiter)
         }
         return decisions

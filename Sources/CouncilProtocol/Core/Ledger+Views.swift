@@ -122,6 +122,10 @@ extension Ledger {
         case rejected(ErrorCode)
     }
 
+    /// [ACK-6] Whether a rejection traces back to an EQUIVOCATION: the other of two histories of one
+    /// author, which an honest peer that took it relays.
+    public func rejectionTracesToEquivocation(_ id: MessageID) -> Bool { rejectedForEquivocation.contains(id) }
+
     public func knowledge(of id: MessageID) -> Knowledge {
         if accepted[id] != nil { return .accepted }
         if pending[id] != nil { return .held }

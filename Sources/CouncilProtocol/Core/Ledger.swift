@@ -22,6 +22,9 @@ public struct Ledger: Sendable {
     /// Accepted messages that no accepted message names yet: what a new message should ref.
     public internal(set) var heads: Set<MessageID> = []
     var rejected: [MessageID: WireError] = [:]
+    /// Rejected as EQUIVOCATION, or as DEPENDENCY_REJECTED on such a message: the other of two
+    /// histories, which honest peers relay ([ACK-6]).
+    var rejectedForEquivocation: Set<MessageID> = []
     var pending: [MessageID: SignedMessage] = [:]
     /// Missing dependency → held messages waiting for it.
     var waiting: [MessageID: [MessageID]] = [:]
