@@ -73,7 +73,7 @@ public actor Node {
         self.limits = limits
         self.logger = logger
         configuredPeers = peers
-        let (restored, settled) = try Self.restore(roster: roster, store: store, maxPending: limits.maxPending, rules: rules)
+        let (restored, settled) = try Self.restore(roster: roster, store: store, limits: limits, rules: rules)
         ledger = restored
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         if !settled.isEmpty {
@@ -85,8 +85,8 @@ public actor Node {
     /// Rebuilds the core from the store: accepted messages in their order, then the held ones.
     /// Held messages that the restart can now decide (their time has come) are returned as records
     /// to store, so the database follows the core.
-    static func restore(roster: Roster, store: MessageStore, maxPending: Int, rules: any GovernanceRules) throws -> (Ledger, [MessageStore.Record]) {
-        var ledger = Ledger(roster: roster, rules: rules, maxPending: maxPending)
+    static func restore(roster: Roster, store: MessageStore, limits: NodeLimits, rules: any GovernanceRules) throws -> (Ledger, [MessageStore.Record]) {
+        var ledger = Ledger(roster: roster, rules: rules, maxClockSkew: limits.maxClockSkewMilliseconds, maxPending: limits.maxPending)
         let held = try store.load { message in
             // [CONF-10] What was accepted in this order is accepted again; anything else is damage.
             // Each message hashed to its stored id, so its signature, checked when it was first
@@ -112,14 +112,14 @@ public actor Node {
     /// [ORDER-7] Decides held messages whose time has come; run every second by the daemon. Each
     /// is relayed to every link but the one it came from ([RELAY-1]).
     /// [SYNC-4][SYNC-6] While messages wait for dependencies, after a message was refused with
-    /// PENDING_LIMIT, or while the store fails, it asks the peers again every `resyncInterval` ticks:
+    /// PENDING_LIMIT, or while the store fails, it asks the peers again every `resyncSeconds` ticks:
     /// what the node refused comes back then, not only at the next reconnect, and with a failing
     /// store, the catch-up's commit is what finds that the store works again.
     func tick() {
         ticks += 1
         if limits.acknowledgesBeforeDurable && ticks % 10 == 0 { wake.yield() }
         let wantsSync = ledger.awaitingDependencies > 0 || refusedForRoom || storageFault != nil
-        if wantsSync, ticks - lastResync >= Self.resyncInterval {
+        if wantsSync, ticks - lastResync >= limits.resyncSeconds {
             refusedForRoom = false
             resync()
         }
@@ -131,9 +131,6 @@ public actor Node {
     }
 
     static func now() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1_000) }
-
-    /// Seconds between two rounds of SYNC while messages await dependencies.
-    static let resyncInterval = 30
 
     /// [SYNC-4] Sends SYNC on every link; each peer answers with what this node lacks. On a link
     /// whose last SYNC is unanswered, the round waits for that answer, then goes out with the
@@ -402,7 +399,7 @@ public actor Node {
         digestCache = nil
         currentKeysCache = nil
         do {
-            (ledger, _) = try Self.restore(roster: roster, store: store, maxPending: limits.maxPending, rules: rules)
+            (ledger, _) = try Self.restore(roster: roster, store: store, limits: limits, rules: rules)
         } catch {
             logger.critical("cannot reload the store", metadata: ["error": "\(error)"])
         }

@@ -44,6 +44,12 @@ public struct NodeLimits: Sendable {
     /// [ACK-2] Likewise: a planted fault that acknowledges at once and writes only every ten seconds
     /// (ten ticks), long enough that a crash after a burst of ACKs loses some even on a slow build.
     var acknowledgesBeforeDurable = false
+    /// [SYNC-4][SYNC-6] Seconds between rounds of SYNC while the node wants something back. Not
+    /// configurable: tests shorten it so as not to wait half a minute.
+    var resyncSeconds = 30
+    /// [ORDER-7] MAX_CLOCK_SKEW is part of the protocol; tests shorten it so that a message held
+    /// for its time is released within seconds.
+    var maxClockSkewMilliseconds = Limits.maxClockSkew
 
     public init() {}
 }

@@ -26,4 +26,6 @@ public enum Limits {
     public static let maxSyncEntries = 16_384
     /// Councils and bodies in a roster, seats in a body.
     public static let maxRosterEntries = 4_096
+    /// [ORDER-7] MAX_CLOCK_SKEW: a message dated further ahead of the clock, in milliseconds, is held.
+    public static let maxClockSkew: UInt64 = 300_000
 }

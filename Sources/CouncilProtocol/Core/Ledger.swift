@@ -45,7 +45,7 @@ public struct Ledger: Sendable {
     let rosterCouncilByKey: [PublicKey: String]
     let rosterCouncilByElectors: [PublicKey: String]
 
-    public init(roster: Roster, rules: any GovernanceRules = SpecRules(), maxClockSkew: UInt64 = 300_000, maxPending: Int = 10_000) {
+    public init(roster: Roster, rules: any GovernanceRules = SpecRules(), maxClockSkew: UInt64 = Limits.maxClockSkew, maxPending: Int = 10_000) {
         self.roster = roster
         rosterHash = roster.hash
         self.rules = rules
