@@ -127,8 +127,10 @@ struct LinkRunner {
                                     if let link {
                                         await node.close(link, notify ? notice : ErrorNotice(code: .normalClose, detail: ""))
                                     } else {
-                                        logger.notice("closing connection", metadata: ["remote": "\(remote)", "code": "\(notice.code.name)",
-                                                                                    "detail": "\(notice.detail)"])
+                                        if notify {
+                                            logger.notice("closing connection", metadata: ["remote": "\(remote)", "code": "\(notice.code.name)",
+                                                                                        "detail": "\(notice.detail)"])
+                                        }
                                         if notify { try? await outbound.write(ByteBuffer(bytes: Frame.error(notice).encoded())) }
                                         raw.close(promise: nil)
                                     }

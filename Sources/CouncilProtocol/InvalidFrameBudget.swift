@@ -14,7 +14,7 @@ public struct InvalidFrameBudget: Sendable {
     /// is wrong) do; node conditions of §10.5, from 0x0300, do not. Nor does a rejection that traces
     /// back to an EQUIVOCATION (`Ledger.rejectionTracesToEquivocation`): an honest peer that took
     /// the other of two histories relays it, and everything built on it.
-    public static func counts(_ code: ErrorCode, tracesToEquivocation: Bool = false) -> Bool {
+    public static func counts(_ code: ErrorCode, tracesToEquivocation: Bool) -> Bool {
         code < .storageUnavailable && !tracesToEquivocation
     }
 

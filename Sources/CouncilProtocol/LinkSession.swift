@@ -56,11 +56,6 @@ public struct LinkSession: Sendable {
         return nil
     }
 
-    public var isEstablished: Bool { peer != nil }
-
-    /// [FRAME-3] The minimum declared length in the current phase.
-    public var sealed: Bool { isEstablished }
-
     /// A fault in the length prefix itself (too large or too short): always fatal ([FRAME-3]);
     /// nothing, once the link is closing.
     public mutating func lengthFault(_ error: WireError) -> LinkEvent {

@@ -30,7 +30,7 @@ enum FrameVectors {
             valid("pong", "PONG echoing the nonce", .pong(0x0102_0304_0506_0708)),
             valid("ack.accepted", "ACK: accepted and durable", .ack(Ack(id: id, status: .accepted))),
             valid("ack.duplicate", "ACK: already accepted", .ack(Ack(id: id, status: .duplicate))),
-            valid("ack.held", "ACK: stored, awaiting dependencies", .ack(Ack(id: id, status: .held))),
+            valid("ack.held", "ACK: stored, awaiting dependencies or its time", .ack(Ack(id: id, status: .held))),
             valid("reject.bad-signature", "REJECT with BAD_SIGNATURE", .reject(Reject(id: id, code: .badSignature, detail: "unverified news moves no one"))),
             valid("sync.empty", "SYNC from a node that holds nothing", .sync(SyncVector(entries: []))),
             valid("sync.two-authors", "SYNC with two authors in ascending key order",

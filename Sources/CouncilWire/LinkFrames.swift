@@ -41,7 +41,7 @@ public struct Ack: WireCodable {
         case accepted = 0
         /// Accepted earlier; nothing changed ([CORE-4]).
         case duplicate = 1
-        /// Stored, awaiting dependencies; it will be decided when they arrive ([ORDER-5]).
+        /// Stored, awaiting dependencies or its time; it will be decided then ([ORDER-5], [ORDER-7]).
         case held = 2
     }
 

@@ -28,7 +28,7 @@ struct ActOptions: ParsableArguments {
         let id = answer["id"]?.stringValue ?? ""
         switch answer["decision"]?.stringValue {
         case "accepted": print("accepted \(id)")
-        case "held": print("held \(id) (awaiting messages it depends on)")
+        case "held": print("held \(id) (awaiting messages it depends on, or its time)")
         case "duplicate": print("already accepted \(id)")
         default:
             throw CLIError("rejected: \(answer["code"]?.stringValue ?? "?") — \(answer["detail"]?.stringValue ?? "")")

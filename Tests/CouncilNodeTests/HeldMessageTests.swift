@@ -86,14 +86,14 @@ struct HeldMessageTests {
             Issue.record("the early message was not held")
             return
         }
+        // The peer holds the chain from now on and answers the node's SYNC with it, even one that
+        // overtakes the REJECT below; it never resends the refused message itself.
+        for message in chain { _ = held.receive(message, now: now, signatureChecked: true) }
         guard case .reject(let refusal)? = try await answer(to: chain[1], on: peer, answering: held) else {
             Issue.record("the second held message was not refused")
             return
         }
         #expect(refusal.code == .pendingLimit)
-
-        // The peer now holds the chain, and answers the node's SYNC with it; it does not resend.
-        for message in chain { _ = held.receive(message, now: now, signatureChecked: true) }
         let accepted = try await read(peer, answering: held) { frame in
             if case .ack(let ack) = frame { ack.id == chain[1].id && ack.status == .accepted } else { false }
         }
@@ -107,12 +107,14 @@ struct HeldMessageTests {
         let (node, port) = try await startNode(folder) { $0.maxClockSkewMilliseconds = 0 }
         defer { node.crash() }
         let nothing = Ledger(roster: ConformanceContract.roster)
-        let early = ConformanceContract.proposalChain(count: 1, now: Self.now + 2_000, council: "miskolc")[0]
         let sentinel = ConformanceContract.proposalChain(count: 1, council: "pecs", delegate: TestFederation.delegateKey(7))[0]
         let sender = try await link(port, as: "gyor")
         defer { sender.close() }
         let observer = try await link(port, as: "pecs")
         defer { observer.close() }
+        // Dated once both links are up, far enough ahead to be held however slowly the test runs,
+        // and near enough to be released within the read's 15 s.
+        let early = ConformanceContract.proposalChain(count: 1, now: Self.now + 5_000, council: "miskolc")[0]
         guard case .ack(let heldAck)? = try await answer(to: early, on: sender, answering: nothing), heldAck.status == .held else {
             Issue.record("the early message was not held")
             return

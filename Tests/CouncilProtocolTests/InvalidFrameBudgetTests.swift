@@ -26,11 +26,11 @@ struct InvalidFrameBudgetTests {
 
     @Test("[ACK-6] a REJECT for a wrong message spends the budget; one for a node condition, or for the other of two histories, does not")
     func whichRejectionsCount() {
-        #expect(InvalidFrameBudget.counts(.badSignature))
-        #expect(InvalidFrameBudget.counts(.dependencyRejected), "on a message rejected for its own fault")
+        #expect(InvalidFrameBudget.counts(.badSignature, tracesToEquivocation: false))
+        #expect(InvalidFrameBudget.counts(.dependencyRejected, tracesToEquivocation: false), "on a message rejected for its own fault")
         #expect(!InvalidFrameBudget.counts(.equivocation, tracesToEquivocation: true))
         #expect(!InvalidFrameBudget.counts(.dependencyRejected, tracesToEquivocation: true))
-        #expect(!InvalidFrameBudget.counts(.storageUnavailable))
-        #expect(!InvalidFrameBudget.counts(.pendingLimit))
+        #expect(!InvalidFrameBudget.counts(.storageUnavailable, tracesToEquivocation: false))
+        #expect(!InvalidFrameBudget.counts(.pendingLimit, tracesToEquivocation: false))
     }
 }

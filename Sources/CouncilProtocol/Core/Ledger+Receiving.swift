@@ -30,7 +30,7 @@ extension Ledger {
         let tooEarly = message.message.timestamp > now &+ maxClockSkew
         if !missing.isEmpty || tooEarly {
             guard pending.count < maxPending else {
-                return [.rejected(id, WireError(.pendingLimit, "\(pending.count) messages already await dependencies"))]
+                return [.rejected(id, WireError(.pendingLimit, "\(pending.count) messages already await dependencies or their time"))]
             }
             pending[id] = message
             for dependency in missing { waiting[dependency, default: []].append(id) }
