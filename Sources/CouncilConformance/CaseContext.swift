@@ -137,13 +137,7 @@ public final class CaseContext: @unchecked Sendable {  // cases run one at a tim
     public func submit(_ bytes: [UInt8], on peer: TestPeer, within seconds: Double = 5) async throws -> Answer {
         let id = Hashing.sha256(bytes)
         try await peer.send(.message(bytes))
-        let frame = try await peer.expect(within: deadline(seconds)) { frame in
-            switch frame {
-            case .ack(let ack): ack.id == id
-            case .reject(let reject): reject.id == id
-            default: false
-            }
-        }
+        let frame = try await peer.expect(within: deadline(seconds)) { $0.answers(id) }
         switch frame {
         case .ack(let ack)?: return .ack(ack.status)
         case .reject(let reject)?:

@@ -196,13 +196,7 @@ enum FramingCases {
             defer { peer.close() }
             // In one write, so the implementation reads the ERROR before it has answered the MESSAGE.
             peer.send([.message(proposal.bytes), .error(ErrorNotice(code: .normalClose, detail: "goodbye"))])
-            let answer = try await peer.expect(within: context.deadline(5)) { frame in
-                switch frame {
-                case .ack(let ack): ack.id == proposal.id
-                case .reject(let reject): reject.id == proposal.id
-                default: false
-                }
-            }
+            let answer = try await peer.expect(within: context.deadline(5)) { $0.answers(proposal.id) }
             if case .ack(let ack)? = answer, ack.status == .accepted { context.remember(proposal) }
             return answer != nil ? .pass : .fail(expected: "an ACK or REJECT of the MESSAGE, then the close", actual: "the link closed unanswered")
         },

@@ -125,3 +125,14 @@ public enum Frame: Hashable, Sendable {
         .hello, .welcome, .auth, .error, .ping, .pong, .message, .ack, .reject, .sync, .syncDone,
     ]
 }
+
+extension Frame {
+    /// Whether this frame is the answer, ACK or REJECT, to the MESSAGE with `id` ([ACK-1]).
+    public func answers(_ id: MessageID) -> Bool {
+        switch self {
+        case .ack(let ack): ack.id == id
+        case .reject(let reject): reject.id == id
+        default: false
+        }
+    }
+}

@@ -26,13 +26,8 @@ struct FullDiskTests {
         try await peer.send(.message(message.bytes))
         var syncs = 0
         let frame = try await peer.expect(within: .seconds(20)) { frame in
-            switch frame {
-            case .ack(let ack): return ack.id == message.id
-            case .reject(let reject): return reject.id == message.id
-            case .sync: syncs += 1
-            default: break
-            }
-            return false
+            if case .sync = frame { syncs += 1 }
+            return frame.answers(message.id)
         }
         if syncs > 0 { peer.send(Array(repeating: .syncDone(0), count: syncs)) }
         return try #require(frame, "no answer to \(message.id.short)")

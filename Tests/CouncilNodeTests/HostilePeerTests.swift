@@ -71,13 +71,7 @@ struct HostilePeerTests {
                 var answer: Frame?
                 for _ in 0..<2 where answer == nil {
                     try await peer.send(.message(bytes))
-                    answer = try await peer.expect(within: .seconds(5)) { frame in
-                        switch frame {
-                        case .reject(let reject): reject.id == id
-                        case .ack(let ack): ack.id == id
-                        default: false
-                        }
-                    }
+                    answer = try await peer.expect(within: .seconds(5)) { $0.answers(id) }
                     if answer == nil {  // the link was closed after MAX_INVALID_FRAMES: a new one
                         peer.close()
                         peer = try await session(federation)
