@@ -11,15 +11,8 @@ import Testing
 struct HeldMessageTests {
     /// Starts the conformance contract's Budapest in this process with `limits` changed.
     func startNode(_ folder: URL, _ change: (inout NodeLimits) -> Void) async throws -> (InProcessNode, port: Int) {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try RosterDocument.render(ConformanceContract.roster).write(to: folder.appendingPathComponent("roster.json"), atomically: true, encoding: .utf8)
-        try KeyFile.write(ConformanceContract.councilKey("budapest"), label: "budapest", to: folder.appendingPathComponent("budapest.key").path)
-        let port = DaemonFederation.takePorts(2)
-        let text = """
-            {"council": "budapest", "key": "budapest.key", "roster": "roster.json", "data": "data",
-             "listen": "127.0.0.1:\(port)", "control": "127.0.0.1:\(port + 1)"}
-            """
-        var configuration = try NodeConfiguration.parse(text, file: folder.appendingPathComponent("node.json").path)
+        let (path, port) = try ContractNodeFolder.write(folder, council: "budapest")
+        var configuration = try NodeConfiguration.load(path: path)
         change(&configuration.limits)
         let node = InProcessNode(configuration: configuration, rules: SpecRules())
         try await node.start()
@@ -54,13 +47,7 @@ struct HeldMessageTests {
     /// Sends a message and reads the node's ACK or REJECT of it.
     func answer(to message: SignedMessage, on peer: TestPeer, answering held: Ledger) async throws -> Frame? {
         try await peer.send(.message(message.bytes))
-        return try await read(peer, answering: held) { frame in
-            switch frame {
-            case .ack(let ack): ack.id == message.id
-            case .reject(let reject): reject.id == message.id
-            default: false
-            }
-        }
+        return try await read(peer, answering: held) { $0.answers(message.id) }
     }
 
     static var now: UInt64 { UInt64(Date().timeIntervalSince1970 * 1_000) }

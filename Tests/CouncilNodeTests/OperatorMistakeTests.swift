@@ -28,24 +28,11 @@ struct OperatorMistakeTests {
         #expect(mode == 0o600)
     }
 
-    /// Writes the conformance roster, Győr's key and a config naming `council`; returns the config's path.
+    /// Writes the conformance roster, Győr's key and a config naming `council` (or `text` as the
+    /// config); returns the config's path.
     func config(council: String, text: String? = nil) throws -> String {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try RosterDocument.render(ConformanceContract.roster).write(to: folder.appendingPathComponent("roster.json"), atomically: true, encoding: .utf8)
-        try KeyFile.write(ConformanceContract.councilKey("gyor"), label: "gyor", to: folder.appendingPathComponent("gyor.key").path)
-        let port = DaemonFederation.takePorts(2)
-        let config = text ?? """
-            {
-              "council": "\(council)",
-              "key": "gyor.key",
-              "roster": "roster.json",
-              "data": "data",
-              "listen": "127.0.0.1:\(port)",
-              "control": "127.0.0.1:\(port + 1)"
-            }
-            """
-        let path = folder.appendingPathComponent("node.json").path
-        try config.write(toFile: path, atomically: true, encoding: .utf8)
+        let (path, _) = try ContractNodeFolder.write(folder, council: council, key: "gyor")
+        if let text { try text.write(toFile: path, atomically: true, encoding: .utf8) }
         return path
     }
 

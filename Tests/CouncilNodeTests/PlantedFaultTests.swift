@@ -50,16 +50,9 @@ struct PlantedFaultTests {
     func run(rules: any GovernanceRules, skipsFrameLimit: Bool, relaysRejected: Bool, acknowledgesEarly: Bool = false,
              cases: [String]) async throws -> [ConformanceSuite.Result] {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("council-planted-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        try RosterDocument.render(ConformanceContract.roster).write(to: folder.appendingPathComponent("roster.json"), atomically: true, encoding: .utf8)
-        try KeyFile.write(ConformanceContract.councilKey("budapest"), label: "budapest", to: folder.appendingPathComponent("budapest.key").path)
-        let port = Int.random(in: 31_000...32_600)
-        let text = """
-            {"council": "budapest", "key": "budapest.key", "roster": "roster.json", "data": "data",
-             "listen": "127.0.0.1:\(port)", "control": "127.0.0.1:\(port + 1)"}
-            """
-        var configuration = try NodeConfiguration.parse(text, file: folder.appendingPathComponent("node.json").path)
+        let (path, port) = try ContractNodeFolder.write(folder, council: "budapest")
+        var configuration = try NodeConfiguration.load(path: path)
         if skipsFrameLimit { configuration.limits.maxFrameLength = Int(UInt32.max) }
         configuration.limits.relaysRejected = relaysRejected
         configuration.limits.acknowledgesBeforeDurable = acknowledgesEarly

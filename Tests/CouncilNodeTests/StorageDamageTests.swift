@@ -90,7 +90,7 @@ struct StorageDamageTests {
         }
         try Data(bytes).write(to: URL(fileURLWithPath: path))
 
-        let (status, message) = try runCouncild(data: data)
+        let (status, message) = try runCouncild()
         #expect(status == 1)
         #expect(message.contains("council.sqlite"), "names the database: \(message)")
         if damage == .messageByte { #expect(message.contains("is damaged") && message.contains("position"), "\(message)") }
@@ -106,24 +106,9 @@ struct StorageDamageTests {
         #expect(await node.status()["accepted"]?.intValue == Int64(messages.count))
     }
 
-    /// Starts councild on `data` and returns its exit status and standard error.
-    func runCouncild(data: URL) throws -> (Int32, String) {
-        try RosterDocument.render(ConformanceContract.roster).write(to: folder.appendingPathComponent("roster.json"), atomically: true, encoding: .utf8)
-        try KeyFile.write(ConformanceContract.councilKey("gyor"), label: "gyor", to: folder.appendingPathComponent("gyor.key").path)
-        let port = DaemonFederation.takePorts(2)
-        let config: JSONValue = [
-            "council": "gyor", "key": "gyor.key", "roster": "roster.json", "data": "data",
-            "listen": .string("127.0.0.1:\(port)"), "control": .string("127.0.0.1:\(port + 1)"),
-        ]
-        try config.rendered().write(to: folder.appendingPathComponent("gyor.json"), atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: DaemonFederation.councild)
-        process.arguments = ["--config", folder.appendingPathComponent("gyor.json").path]
-        let pipe = Pipe()
-        process.standardError = pipe
-        try process.run()
-        let message = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, message)
+    /// Starts councild on the folder's `data` and returns its exit status and output.
+    func runCouncild() throws -> (Int32, String) {
+        let (config, _) = try ContractNodeFolder.write(folder, council: "gyor")
+        return try CommandLineTests.run(["--config", config], executable: DaemonFederation.councild, timeout: 60)
     }
 }
