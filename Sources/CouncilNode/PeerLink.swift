@@ -23,9 +23,8 @@ public final class PeerLink: Sendable {
     public let serial: UInt64
     let channel: any Channel
     private let queue = NIOLockedValueBox<[Item]>([])
-    /// SYNCs sent on this link and not yet answered by SYNC_DONE, and whether a round of SYNC
-    /// passed the link over meanwhile ([SYNC-4]).
-    private let syncs = NIOLockedValueBox((unanswered: 0, deferred: false))
+    /// [SYNC-4] The link's unanswered SYNCs and any round held back until they are answered.
+    private let syncs = NIOLockedValueBox(SyncRounds())
     /// Wakes the writer; at most one wake-up is kept, since it drains everything anyway.
     let wakeUps: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
@@ -45,32 +44,19 @@ public final class PeerLink: Sendable {
     /// Queues a frame; on a full queue the link is closed with SLOW_CONSUMER.
     public func send(_ frame: Frame) { enqueue(.frame(frame)) }
 
-    /// Sends SYNC ([SYNC-4]), counting it until its SYNC_DONE comes back.
+    /// Sends SYNC, counting it until its SYNC_DONE comes back.
     func sendSync(_ vector: SyncVector) {
-        syncs.withLockedValue { $0.unanswered += 1 }
+        syncs.withLockedValue { $0.sent() }
         send(.sync(vector))
     }
 
-    /// A round of SYNC: sends it now, or, while an earlier SYNC is unanswered, once that is
-    /// answered (`syncAnswered`) with the vector of that moment.
+    /// A round of SYNC: sent now, or held back until the link's earlier SYNC is answered.
     func offerSync(_ vector: SyncVector) {
-        let now = syncs.withLockedValue { state -> Bool in
-            if state.unanswered > 0 { state.deferred = true }
-            return state.unanswered == 0
-        }
-        if now { sendSync(vector) }
+        if syncs.withLockedValue({ $0.offer() }) { sendSync(vector) }
     }
 
-    /// A SYNC_DONE arrived: the oldest SYNC is answered. True if a round was deferred until now,
-    /// and the node should send SYNC again.
-    func syncAnswered() -> Bool {
-        syncs.withLockedValue { state in
-            state.unanswered = max(0, state.unanswered - 1)
-            guard state.unanswered == 0, state.deferred else { return false }
-            state.deferred = false
-            return true
-        }
-    }
+    /// A SYNC_DONE arrived. True if a round was held back for it, and SYNC should go out now.
+    func syncAnswered() -> Bool { syncs.withLockedValue { $0.answered() } }
 
     /// Queues a catch-up answer: the messages in order, then SYNC_DONE with their number. It counts
     /// as one frame towards the bound, however many messages it carries ([NODE-2]); at most
