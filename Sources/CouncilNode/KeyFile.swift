@@ -59,13 +59,7 @@ public enum KeyFile {
         let target = replacing ? "\(path).new-\(getpid())" : path
         let descriptor = open(target, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (replacing ? O_TRUNC : O_EXCL), 0o600)
         guard descriptor >= 0 else { throw WriteFailure(path, errno: errno) }
-        var failed: Int32?
-        let bytes = Array(render(key, label: label).utf8)
-        var written = 0
-        while failed == nil, written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
-            if count > 0 { written += count } else if count < 0, errno != EINTR { failed = errno } else if count == 0 { failed = EIO }
-        }
+        var failed = writeAll(Array(render(key, label: label).utf8), to: descriptor)
         if failed == nil, fchmod(descriptor, 0o600) != 0 || fsync(descriptor) != 0 { failed = errno }
         if close(descriptor) != 0, failed == nil { failed = errno }
         if failed == nil, replacing, rename(target, path) != 0 { failed = errno }
@@ -73,5 +67,19 @@ public enum KeyFile {
             unlink(target)
             throw WriteFailure(path, errno: failed)
         }
+    }
+
+    /// Writes every byte, again after an interruption or a short write; the error number if not.
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Int32? {
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+            if count > 0 {
+                written += count
+            } else if count == 0 || errno != EINTR {
+                return count == 0 ? EIO : errno
+            }
+        }
+        return nil
     }
 }

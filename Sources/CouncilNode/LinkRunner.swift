@@ -126,14 +126,14 @@ struct LinkRunner {
                                     }
                                     if let link {
                                         await node.close(link, notify ? notice : ErrorNotice(code: .normalClose, detail: ""))
-                                    } else {
-                                        if notify {
-                                            logger.notice("closing connection", metadata: ["remote": "\(remote)", "code": "\(notice.code.name)",
-                                                                                        "detail": "\(notice.detail)"])
-                                        }
-                                        if notify { try? await outbound.write(ByteBuffer(bytes: Frame.error(notice).encoded())) }
-                                        raw.close(promise: nil)
+                                        continue
                                     }
+                                    if notify {
+                                        logger.notice("closing connection", metadata: ["remote": "\(remote)", "code": "\(notice.code.name)",
+                                                                                    "detail": "\(notice.detail)"])
+                                        try? await outbound.write(ByteBuffer(bytes: Frame.error(notice).encoded()))
+                                    }
+                                    raw.close(promise: nil)
                                 case .none:
                                     break
                                 }

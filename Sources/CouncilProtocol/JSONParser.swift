@@ -148,8 +148,7 @@ public struct JSONParser {
         while true {
             let itemPath = Self.join(path, String(items.count))
             items.append(try parseValue(path: itemPath))
-            try expectSeparator(closing: UInt8(ascii: "]"), after: itemPath)
-            if scalars[index - 1] == UInt8(ascii: "]") { return .array(items) }
+            if try separator(closing: UInt8(ascii: "]"), after: itemPath) { return .array(items) }
         }
     }
 
@@ -168,22 +167,24 @@ public struct JSONParser {
             guard members[key] == nil else { throw failure(Self.join(path, key), "appears twice") }
             try expect(UInt8(ascii: ":"), Self.join(path, key))
             members[key] = try parseValue(path: Self.join(path, key))
-            try expectSeparator(closing: UInt8(ascii: "}"), after: Self.join(path, key))
-            if scalars[index - 1] == UInt8(ascii: "}") { return .object(members) }
+            if try separator(closing: UInt8(ascii: "}"), after: Self.join(path, key)) { return .object(members) }
         }
     }
 
-    /// Consumes the ',' or the closing bracket after an item or member. A fault names the item and
-    /// the line it ended on: a missing comma is found only on the next line, but is made on this one.
-    private mutating func expectSeparator(closing: UInt8, after itemPath: String) throws(Failure) {
+    /// Consumes the ',' or the closing bracket after an item or member; true for the bracket. A
+    /// fault names the item and the line it ended on: a missing comma is found only on the next
+    /// line, but is made on this one.
+    private mutating func separator(closing: UInt8, after itemPath: String) throws(Failure) -> Bool {
         let endedOn = line
         let bracket = Character(UnicodeScalar(closing))
         skipSpace()
         guard index < scalars.count else { throw failure(itemPath, "the file ends before '\(bracket)'") }
-        guard scalars[index] == UInt8(ascii: ",") || scalars[index] == closing else {
+        let found = scalars[index]
+        guard found == UInt8(ascii: ",") || found == closing else {
             throw failure(itemPath, "expected ',' or '\(bracket)' after this value", line: endedOn)
         }
         index += 1
+        return found == closing
     }
 
     public static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
