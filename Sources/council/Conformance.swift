@@ -90,7 +90,6 @@ struct Conformance: AsyncParsableCommand {
             return
         }
         var reference: ReferenceDaemon?
-        var address = target
         var listenAddress = listen
         if selfTest {
             if listenAddress == nil { listenAddress = "127.0.0.1:\(Int.random(in: 30_910...30_990))" }
@@ -100,10 +99,9 @@ struct Conformance: AsyncParsableCommand {
                 print("error: cannot start the reference daemon: \(error.fileReason)")
                 throw ExitCode(3)
             }
-            address = reference?.address
         }
         defer { reference?.stop() }
-        guard let address else { preconditionFailure("validate() requires --target or --self-test") }
+        guard let address = reference?.address ?? target else { preconditionFailure("validate() requires --target or --self-test") }
         print("council conformance \(ConformanceSuite.version) · \(ConformanceSuite.specVersion)")
         print("target \(address) · \(selected.count) case(s)\(self.repeat > 1 ? " × \(self.repeat)" : "")")
         let context = CaseContext(target: address, timeoutScale: timeoutScale)

@@ -1,7 +1,6 @@
 import ArgumentParser
 import CouncilNode
 import CouncilProtocol
-import Foundation
 
 /// `council keygen`: a new Ed25519 key in a key file (mode 0600).
 struct Keygen: ParsableCommand {
