@@ -80,6 +80,13 @@ enum HandshakeCases {
         ConformanceCase("HS-9/auth-out-of-turn", "AUTH as the first frame is UNEXPECTED_FRAME") { context in
             try await context.refusedBeforeHandshake(Frame.auth(Auth(signature: .zero)).encoded(), [.unexpectedFrame])
         },
+        ConformanceCase("HS-9/frame-checked-first", "Before the handshake, an unknown frame type is UNKNOWN_FRAME_TYPE, not UNEXPECTED_FRAME") { context in
+            try await context.refusedBeforeHandshake(FrameLength.prefixed([1, 0x05, 0]), [.unknownFrameType])
+        },
+        ConformanceCase("HS-15/federation-before-council", "A HELLO from an unknown council of another federation is WRONG_FEDERATION") { context in
+            try await context.refusedBeforeHandshake(context.hello(council: "sopron", rosterHash: Hashing.sha256(Array("another federation".utf8))),
+                                                     [.wrongFederation])
+        },
         ConformanceCase("HS-10/handshake-timeout", "A connection that never completes the handshake is closed") { context in
             let peer = try await context.connect()
             defer { peer.close() }

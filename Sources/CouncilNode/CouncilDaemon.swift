@@ -156,3 +156,9 @@ extension Node {
         for link in links.values { close(link, ErrorNotice(code: .normalClose, detail: "\(council) is shutting down")) }
     }
 }
+
+/// What service-lifecycle logs when it starts and stops the daemon: the council and its addresses,
+/// not every field of the configuration and the logger.
+extension CouncilDaemon: CustomStringConvertible {
+    public var description: String { "councild \(configuration.council) (listen \(configuration.listen), control \(configuration.control))" }
+}

@@ -24,6 +24,7 @@ struct Status: AsyncParsableCommand {
         print("storage     \(text("storage"))")
         let peers = answer["peers"]?.arrayValue ?? []
         print("")
+        if peers.isEmpty { return print("no peers configured or linked") }
         print(Table.render(["PEER", "STATE", "ADDRESS", "QUEUE"], peers.map { peer in
             [peer["council"]?.stringValue ?? "", peer["state"]?.stringValue ?? "", peer["address"]?.stringValue ?? "", "\(peer["queue"]?.intValue ?? 0)"]
         }))
