@@ -16,8 +16,9 @@ public final class CaseContext: @unchecked Sendable {  // cases run one at a tim
     private var sharedRejections = 0
     /// Peers opened during the current case, for the failure trace.
     private var opened: [TestPeer] = []
-    /// A peer the implementation dialled (for `--listen` cases), handed over by the runner.
-    public var dialled: (() async throws -> TestPeer)?
+    /// A peer the implementation dialled (for `--listen` cases), handed over by the runner: the
+    /// newest connection, or the next one dialled within the given time.
+    public var dialled: ((Duration) async throws -> TestPeer)?
     /// Crashes the implementation (SIGKILL) and starts it again on the same store, when the runner
     /// controls its process (`--self-test`); nil otherwise.
     public var crashAndRestart: (() async throws -> Void)?

@@ -108,7 +108,7 @@ struct Conformance: AsyncParsableCommand {
         if let reference { context.crashAndRestart = { try await reference.crashAndRestart() } }
         if let listenAddress {
             do {
-                context.dialled = try await Self.listener(at: listenAddress, timeout: context.deadline(20))
+                context.dialled = try await Self.listener(at: listenAddress)
             } catch {
                 print("error: cannot listen on \(listenAddress): \(error.networkReason)")
                 throw ExitCode(3)
@@ -152,7 +152,7 @@ struct Conformance: AsyncParsableCommand {
     }
 
     /// Accepts the connections the implementation dials, one per call.
-    static func listener(at address: String, timeout: Duration) async throws -> @Sendable () async throws -> TestPeer {
+    static func listener(at address: String) async throws -> @Sendable (Duration) async throws -> TestPeer {
         guard let parsed = NetworkAddress(address) else { throw ValidationError("--listen \(address) is not host:port") }
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -165,8 +165,8 @@ struct Conformance: AsyncParsableCommand {
                 for try await channel in inbound { queue.add(channel) }
             }
         }
-        return {
-            guard let channel = await queue.next(within: timeout) else { throw TestPeer.Failure("the implementation did not dial \(address)") }
+        return { timeout in
+            guard let channel = await queue.next(within: timeout) else { throw TestPeer.Failure("the implementation did not dial \(address) within \(timeout)") }
             return TestPeer.accepted(channel)
         }
     }
