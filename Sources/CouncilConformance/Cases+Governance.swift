@@ -62,6 +62,18 @@ enum GovernanceCases {
             child.refs = []
             return context.verdict(try await context.send(context.sign(child, key("csepel"))), .reject(.dependencyRejected))
         },
+        ConformanceCase("CORE-3/held-then-bad-signature", "A message held on one that then fails its signature is DEPENDENCY_REJECTED") { context in
+            var bytes = context.sign(context.draft(key("csepel"), mandatePayload(context, seat: "gyor")), key("csepel")).bytes
+            bytes[bytes.count - GovernanceMessage.signatureLength] ^= 0x01  // R, not S: the signature stays canonical
+            let forged = try SignedMessage(bytes: bytes)
+            var child = context.draft(key("gyor"), .dissolution(Dissolution(council: "nowhere", statement: "")))
+            child.refs = [forged.id]
+            let signedChild = context.sign(child, key("gyor"))
+            guard try await context.send(signedChild) == .ack(.held) else { return .inconclusive("the message naming an unknown ref was not held") }
+            guard try await context.send(forged) == .reject(.badSignature) else { return .inconclusive("the forged message was not rejected as expected") }
+            // Still held, the message would be ACK 2 again; rejected with its dependency, the same REJECT again ([CORE-4]).
+            return context.verdict(try await context.send(signedChild), .reject(.dependencyRejected))
+        },
         ConformanceCase("CORE-5/bad-sequence", "A prev that is not the author's previous message is BAD_SEQUENCE") { context in
             let (mandate, _) = try await context.mandate("miskolc")
             var draft = context.draft(key("gyor"), mandatePayload(context, seat: "gyor"))

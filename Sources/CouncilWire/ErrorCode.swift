@@ -107,7 +107,7 @@ extension ErrorCode {
         .init(code: .badSignature, name: "BAD_SIGNATURE", effect: .survives, meaning: "The signature does not verify under the author key."),
         .init(code: .unknownAuthor, name: "UNKNOWN_AUTHOR", effect: .survives, meaning: "The author key is neither a council's, an electors' nor a delegate's known in the message's past."),
         .init(code: .badSequence, name: "BAD_SEQUENCE", effect: .survives, meaning: "prev is not the author's message with sequence number one less."),
-        .init(code: .equivocation, name: "EQUIVOCATION", effect: .survives, meaning: "The node holds another message with the same author and sequence number."),
+        .init(code: .equivocation, name: "EQUIVOCATION", effect: .survives, meaning: "The node has accepted another message with the same author and sequence number."),
         .init(code: .badTimestamp, name: "BAD_TIMESTAMP", effect: .survives, meaning: "The timestamp is earlier than a dependency's."),
         .init(code: .dependencyRejected, name: "DEPENDENCY_REJECTED", effect: .survives, meaning: "prev or a ref names a message that was rejected."),
         .init(code: .notAuthorised, name: "NOT_AUTHORISED", effect: .survives, meaning: "The author may not issue this act."),

@@ -35,6 +35,26 @@ struct CouncilLifecycleTests {
         #expect(scenario.act(Self.newCouncil, .recall(Recall(mandate: mandate.id, reason: "the new council recalls"))).1.isAccepted)
     }
 
+    @Test("[CORE-9][CORE-10] a key retired for one council and serving a dissolved one is KEY_REPLACED, the earlier check")
+    func retiredBeforeDissolved() {
+        var scenario = Scenario()
+        let shared = TestFederation.key("shared-key")
+        let replace = { (council: String, key: SigningKey) in Payload.replacement(Replacement(council: council, newKey: key.publicKey, reason: "")) }
+        let pecs = scenario.act(TestFederation.electorsKey("pecs"), replace("pecs", shared)).0
+        // Miskolc's electors install the same key without having seen Pécs's REPLACE (§14), then replace it.
+        var concurrent = scenario.ledger.draft(author: TestFederation.electorsKey("miskolc").publicKey, payload: replace("miskolc", shared), now: scenario.now)
+        concurrent.refs = []
+        #expect(scenario.sign(concurrent, TestFederation.electorsKey("miskolc")).1.isAccepted)
+        let retired = scenario.act(TestFederation.electorsKey("miskolc"), replace("miskolc", TestFederation.key("shared-key-2"))).0
+        var dissolve = scenario.ledger.draft(author: shared.publicKey, payload: .dissolution(Dissolution(council: "pecs", statement: "")), now: scenario.now)
+        dissolve.refs = [pecs.id]
+        let (dissolution, dissolved) = scenario.sign(dissolve, shared)
+        #expect(dissolved.isAccepted)
+        var late = scenario.ledger.draft(author: shared.publicKey, payload: .dissolution(Dissolution(council: "pecs", statement: "")), now: scenario.now)
+        (late.prev, late.refs) = (dissolution.id, [retired.id])
+        #expect(scenario.sign(late, shared).1.code == .keyReplaced)
+    }
+
     @Test("[REPLACE-4] a mandate the old key issued unseen by the replacement is void, with its votes")
     func unseenMandateVoid() {
         var electorsNode = Scenario()

@@ -46,23 +46,27 @@ struct OrderingTests {
         #expect(ledger.acceptedCount == 0)
     }
 
-    @Test("[CORE-3] messages held on a rejected one are rejected with it")
-    func dependencyRejected() {
+    @Test("[CORE-3] messages held on a rejected one are rejected with it, whatever its code", arguments: [ErrorCode.notAuthorised, .badSignature])
+    func dependencyRejected(code: ErrorCode) throws {
         var scenario = Scenario()
-        let bad = scenario.act(Scenario.gyor, .mandate(Mandate(body: "parliament", seat: "budapest", delegate: Scenario.delegate(1).publicKey,
-                                                               weight: 1, validFrom: 0, validUntil: 1, scope: ["strike"]))).0
+        let bad: SignedMessage
+        if code == .badSignature {
+            var forged = scenario.mandate(Scenario.budapest, seat: "budapest", delegate: Scenario.delegate(1)).message
+            forged.signature = TestFederation.key("stranger").sign(forged.signingInput(rosterHash: TestFederation.roster.hash))
+            bad = try SignedMessage(bytes: forged.encoded)
+        } else {
+            bad = scenario.act(Scenario.gyor, .mandate(Mandate(body: "parliament", seat: "budapest", delegate: Scenario.delegate(1).publicKey,
+                                                                 weight: 1, validFrom: 0, validUntil: 1, scope: ["strike"]))).0
+        }
         var fresh = Ledger(roster: TestFederation.roster)
-        let child = scenario.ledger.draft(author: Scenario.gyor.publicKey, payload: .dissolution(Dissolution(council: "gyor", statement: "")),
+        var child = scenario.ledger.draft(author: Scenario.gyor.publicKey, payload: .dissolution(Dissolution(council: "gyor", statement: "")),
                                           now: scenario.now)
-        // The child names the rejected mandate as its prev.
-        var edited = child
-        edited.sequence = 2
-        edited.prev = bad.id
-        edited.refs = []
-        let signedChild = SignedMessage(signing: edited, with: Scenario.gyor, rosterHash: TestFederation.roster.hash)
+        (child.sequence, child.prev, child.refs) = (1, .zero, [bad.id])
+        let signedChild = SignedMessage(signing: child, with: Scenario.gyor, rosterHash: TestFederation.roster.hash)
         #expect(fresh.receive(signedChild, now: .max / 2) == [.held(signedChild)])
         let decisions = fresh.receive(bad, now: .max / 2)
-        #expect(decisions.map(\.code) == [.notAuthorised, .dependencyRejected])
+        #expect(decisions.map(\.code) == [code, .dependencyRejected])
+        #expect(fresh.pendingCount == 0)
         #expect(fresh.receive(signedChild, now: .max / 2).first?.code == .dependencyRejected)
     }
 

@@ -20,7 +20,7 @@ extension Ledger {
         if let error = rejected[id] { return [.rejected(id, error)] }
         if pending[id] != nil { return [.held(message)] }
         guard signatureChecked || rules.verifies(message, rosterHash: rosterHash) else {
-            return [reject(id, WireError(.badSignature, "signature does not verify under author \(message.author.short)"))]
+            return [reject(id, WireError(.badSignature, "signature does not verify under author \(message.author.short)"))] + releaseRejected(id)
         }
         let dependencies = Self.dependencies(of: message.message)
         if let bad = dependencies.first(where: { rejected[$0] != nil }) {

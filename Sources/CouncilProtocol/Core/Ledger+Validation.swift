@@ -29,10 +29,12 @@ extension Ledger {
         guard !councilsOfAuthor.isEmpty || rosterCouncilByElectors[author] != nil || isDelegate else {
             return fail(.unknownAuthor, "author \(author.short) has no role in this message's past")
         }
-        // [CORE-9] [CORE-10]
-        for council in councilsOfAuthor {
-            if currentKey(of: council, in: view) != author { return fail(.keyReplaced, "this key of \(council) was replaced") }
-            if isDissolved(council, in: view) { return fail(.councilDissolved, "\(council) is dissolved") }
+        // [CORE-9] before [CORE-10], for every council the key was: one key can serve two councils (§14).
+        if let council = councilsOfAuthor.first(where: { currentKey(of: $0, in: view) != author }) {
+            return fail(.keyReplaced, "this key of \(council) was replaced")
+        }
+        if let council = councilsOfAuthor.first(where: { isDissolved($0, in: view) }) {
+            return fail(.councilDissolved, "\(council) is dissolved")
         }
         let code: WireError?
         switch message.payload {
