@@ -9,8 +9,9 @@ An independent implementation written from Spec/PROTOCOL.md alone (no Swift sour
           [HS-15], and sealed frames [SEAL-*];
 - §8, §9  link frames (PING/PONG, MESSAGE/ACK/REJECT, ERROR, SYNC/SYNC_DONE);
 - §10     the error registry;
-- §12.1   the roster and its hash; §12.2, §12.5-§12.8 and §12.10: the state digest of a closed set
-          of accepted messages.
+- §12.1   the roster and its hash; §12.2, §12.5-§12.8 and §12.10: the terms of §12 on a closed set
+          of accepted messages (AcceptedSet, View: causal past, current keys, revocations, standing
+          mandates, tallies) and the state digest. validator.py builds a node's decisions on them.
 
 Every decoder raises ProtocolError with the registry name of the fault it found (§10).
 Needs the `cryptography` package.
@@ -651,21 +652,54 @@ class Responder:
         self.send_sealer, self.receive_sealer = Sealer(self.key_to_initiator), Sealer(self.key_to_responder)
 
 
-# ---------------------------------------------------------------- §12.10 the state digest
+# ---------------------------------------------------------------- §12.2, §12.5-§12.8, §12.10 semantics
 
 class AcceptedSet:
-    """A closed set A of accepted messages (id -> bytes) and the state of §12.10 computed from it.
+    """A closed set A of accepted messages (id -> bytes), the causal order on it (§12.2) and the state
+    digest of §12.10.
 
-    Implements the terms of §12.2 (causal past by per-author sequence numbers), §12.5 (revocation,
-    standing), §12.6 (current key, dissolved), [CLOSE-5] (effective CLOSE) and §12.8 (the tally)."""
+    The terms of §12 are defined on a closed set V; `view(frontier)` gives V as a sub-set of A named by
+    its frontier (author -> highest sequence number in V), `view()` gives A itself. Both the digest
+    (V = A) and validator.py (V = past(m)) use the same View, so the semantics live in one place."""
 
-    def __init__(self, roster, messages):
+    def __init__(self, roster, messages=()):
         self.roster = roster
-        self.raw = dict(messages)
-        self.msgs = {mid: decode_message(raw) for mid, raw in self.raw.items()}
-        self.frontier = {}
-        for mid in self.msgs:
+        self.raw, self.msgs, self.frontier = {}, {}, {}
+        self.chain = {}                                     # (author bytes, sequence) -> id
+        self.by_kind = {kind: [] for kind in KINDS.values()}
+        self.head = {}                                      # author bytes -> highest sequence in A
+        items = messages.items() if isinstance(messages, dict) else messages
+        for mid, raw in items:
+            self._index(mid, raw, decode_message(raw))
+        for mid in list(self.msgs):
             self._frontier_of(mid)
+
+    def _index(self, mid, raw, m):
+        self.raw[mid], self.msgs[mid] = raw, m
+        author = bytes.fromhex(m['author'])
+        self.chain[(author, m['sequence'])] = mid
+        self.by_kind[m['kind']].append(mid)
+        self.head[author] = max(self.head.get(author, 0), m['sequence'])
+
+    def add(self, mid, raw, m=None):
+        """Add one accepted message whose prev and refs are already in the set."""
+        self._index(mid, raw, m or decode_message(raw))
+        self._frontier_of(mid)
+
+    @staticmethod
+    def dependencies(m):
+        """prev (unless zero) and refs, as raw IDs."""
+        return [bytes.fromhex(x) for x in [m['prev']] + m['refs'] if bytes.fromhex(x) != ZERO32]
+
+    def frontier_of_dependencies(self, deps):
+        """The frontier of the closed set formed by deps (raw IDs in the set) and their pasts."""
+        merged = {}
+        for d in deps:
+            dm = self.msgs[d]
+            for author, seq in list(self.frontier[d].items()) + [(bytes.fromhex(dm['author']), dm['sequence'])]:
+                if merged.get(author, 0) < seq:
+                    merged[author] = seq
+        return merged
 
     def _frontier_of(self, mid):
         """author -> highest sequence in past(mid); iterative to stay clear of recursion limits."""
@@ -675,8 +709,7 @@ class AcceptedSet:
             if top in self.frontier:
                 stack.pop()
                 continue
-            m = self.msgs[top]
-            deps = [bytes.fromhex(x) for x in [m['prev']] + m['refs'] if bytes.fromhex(x) != ZERO32]
+            deps = self.dependencies(self.msgs[top])
             missing = [d for d in deps if d not in self.frontier]
             if missing:
                 unknown = [d for d in missing if d not in self.msgs]
@@ -684,25 +717,50 @@ class AcceptedSet:
                     raise ValueError(f'set is not closed: {unknown[0].hex()} missing')
                 stack.extend(missing)
                 continue
-            merged = {}
-            for d in deps:
-                dm = self.msgs[d]
-                for author, seq in list(self.frontier[d].items()) + [(dm['author'], dm['sequence'])]:
-                    if merged.get(author, 0) < seq:
-                        merged[author] = seq
-            self.frontier[top] = merged
+            self.frontier[top] = self.frontier_of_dependencies(deps)
             stack.pop()
 
     def in_past(self, x, y):
         """x ∈ past(y) (§12.2)."""
         mx = self.msgs[x]
-        return self.frontier[y].get(mx['author'], 0) >= mx['sequence']
+        return self.frontier[y].get(bytes.fromhex(mx['author']), 0) >= mx['sequence']
+
+    def view(self, frontier=None):
+        """The closed set V named by frontier (None: the whole set A)."""
+        return View(self, self.head if frontier is None else frontier)
+
+    def past(self, deps):
+        """past(m) for a message whose dependencies (raw IDs) are all in the set."""
+        return self.view(self.frontier_of_dependencies(deps))
+
+    def digest(self):
+        """[DIGEST-1]."""
+        return self.view().digest()
+
+
+class View:
+    """A closed set V ⊆ A (§12.2), named by its frontier; every term of §12 "in V"."""
+
+    def __init__(self, aset, frontier):
+        self.aset, self.roster, self.frontier, self.msgs = aset, aset.roster, frontier, aset.msgs
+
+    def has(self, mid):
+        m = self.msgs.get(mid)
+        return m is not None and self.frontier.get(bytes.fromhex(m['author']), 0) >= m['sequence']
 
     def of_kind(self, kind):
-        return [(mid, m) for mid, m in self.msgs.items() if m['kind'] == kind]
+        return [(mid, self.msgs[mid]) for mid in self.aset.by_kind[kind] if self.has(mid)]
+
+    def ids(self):
+        return [mid for mid in self.msgs if self.has(mid)]
+
+    def in_past(self, x, y):
+        return self.aset.in_past(x, y)
+
+    # -- councils and keys (§12.2, §12.6)
 
     def current_keys(self):
-        """Per council: the roster key, or the new_key of its REPLACE with the highest sequence."""
+        """Per council: the roster key, or the new_key of its REPLACE in V with the highest sequence."""
         keys = {name: (0, key) for name, key in self.roster.key_of.items()}
         for _, m in self.of_kind('REPLACE'):
             council = m['payload']['council']
@@ -710,42 +768,80 @@ class AcceptedSet:
                 keys[council] = (m['sequence'], bytes.fromhex(m['payload']['new_key']))
         return {name: key for name, (_, key) in keys.items()}
 
+    def retired_keys(self):
+        """Keys that were some council's current key (the roster's, or a REPLACE's in V) and are not now."""
+        current = self.current_keys()
+        retired = set()
+        for name, key in self.roster.key_of.items():
+            if key != current[name]:
+                retired.add(key)
+        for _, m in self.of_kind('REPLACE'):
+            key = bytes.fromhex(m['payload']['new_key'])
+            if key != current[m['payload']['council']]:
+                retired.add(key)
+        return retired
+
     def dissolved(self):
         return {m['payload']['council'] for _, m in self.of_kind('DISSOLVE')}
+
+    def known_authors(self):
+        """[CORE-8]: roster council and electors keys, REPLACE new_keys and MANDATE delegates in V."""
+        keys = {bytes.fromhex(c['key']) for c in self.roster.councils}
+        keys |= {bytes.fromhex(c['electors_key']) for c in self.roster.councils}
+        keys |= {bytes.fromhex(m['payload']['new_key']) for _, m in self.of_kind('REPLACE')}
+        keys |= {bytes.fromhex(m['payload']['delegate']) for _, m in self.of_kind('MANDATE')}
+        return keys
+
+    # -- mandates (§12.5)
 
     def seat_council(self, mandate):
         p = mandate['payload']
         return self.roster.seats[(p['body'], p['seat'])][0]
 
     def revocation_events(self, mandate_id):
-        """§12.5: RECALLs of M, DISSOLVEs of M's council, REPLACEs of M's council concurrent with M."""
+        """§12.5: RECALLs of M, DISSOLVEs of M's council, REPLACEs of M's council concurrent with M, in V."""
         council = self.seat_council(self.msgs[mandate_id])
         events = []
-        for mid, m in self.msgs.items():
-            p = m['payload']
-            if m['kind'] == 'RECALL' and p['mandate'] == mandate_id.hex():
-                events.append(mid)
-            elif m['kind'] == 'DISSOLVE' and p['council'] == council:
-                events.append(mid)
-            elif (m['kind'] == 'REPLACE' and p['council'] == council
-                  and not self.in_past(mid, mandate_id) and not self.in_past(mandate_id, mid)):
-                events.append(mid)
+        for kind in ('RECALL', 'DISSOLVE', 'REPLACE'):
+            for mid, m in self.of_kind(kind):
+                p = m['payload']
+                if kind == 'RECALL' and p['mandate'] == mandate_id.hex():
+                    events.append(mid)
+                elif kind == 'DISSOLVE' and p['council'] == council:
+                    events.append(mid)
+                elif (kind == 'REPLACE' and p['council'] == council
+                      and not self.in_past(mid, mandate_id) and not self.in_past(mandate_id, mid)):
+                    events.append(mid)
         return events
+
+    def standing(self, mandate_id):
+        return self.has(mandate_id) and not self.revocation_events(mandate_id)
 
     def standing_mandates(self):
         return [mid for mid, _ in self.of_kind('MANDATE') if not self.revocation_events(mid)]
 
+    def occupies(self, mandate_id, t):
+        """A standing mandate occupies its seat at time t when t < valid_until (§12.5)."""
+        return self.standing(mandate_id) and t < self.msgs[mandate_id]['payload']['valid_until']
+
+    # -- resolutions (§12.7, §12.8)
+
+    def body_of_resolution(self, resolution_id):
+        return self.msgs[bytes.fromhex(self.msgs[resolution_id]['payload']['mandate'])]['payload']['body']
+
+    def counted(self, vote_id):
+        """[TALLY-1]: no revocation event of the vote's mandate in V lacks the vote in its past."""
+        mandate_id = bytes.fromhex(self.msgs[vote_id]['payload']['mandate'])
+        return all(self.in_past(vote_id, e) for e in self.revocation_events(mandate_id))
+
     def tally(self, resolution_id):
-        """The provisional tally of an open resolution in A (§12.8): (outcome, for, against, abstain, seats)."""
+        """The tally of a resolution in V (§12.8): {outcome, for, against, abstain, seats_voted}."""
         proposal = self.msgs[resolution_id]['payload']
         counted = {}                                         # (body, seat) -> [vote ids]
         for vid, v in self.of_kind('VOTE'):
-            if v['payload']['resolution'] != resolution_id.hex():
+            if v['payload']['resolution'] != resolution_id.hex() or not self.counted(vid):
                 continue
-            mandate_id = bytes.fromhex(v['payload']['mandate'])
-            if any(not self.in_past(vid, e) for e in self.revocation_events(mandate_id)):    # [TALLY-1]
-                continue
-            mp = self.msgs[mandate_id]['payload']
+            mp = self.msgs[bytes.fromhex(v['payload']['mandate'])]['payload']
             counted.setdefault((mp['body'], mp['seat']), []).append(vid)
         sums = {'for': 0, 'against': 0, 'abstain': 0}
         for votes in counted.values():                                                  # [TALLY-2]
@@ -763,15 +859,19 @@ class AcceptedSet:
             outcome = 'adopted' if f > 0 and a == 0 else 'rejected'
         return {'outcome': outcome, 'for': f, 'against': a, 'abstain': sums['abstain'], 'seats_voted': seats}
 
+    def closes_of(self, resolution_id):
+        return [(cid, m) for cid, m in self.of_kind('CLOSE') if m['payload']['resolution'] == resolution_id.hex()]
+
     def effective_close(self, resolution_id):
-        """[CLOSE-5]: lowest timestamp, then lowest ID; None when the resolution is open."""
-        closes = [(m['timestamp'], cid) for cid, m in self.of_kind('CLOSE')
-                  if m['payload']['resolution'] == resolution_id.hex()]
+        """[CLOSE-5]: lowest timestamp, then lowest ID; None when the resolution is open in V."""
+        closes = [(m['timestamp'], cid) for cid, m in self.closes_of(resolution_id)]
         return min(closes)[1] if closes else None
 
+    # -- §12.10
+
     def digest(self):
-        """[DIGEST-1]."""
-        ids = sorted(self.msgs)
+        """[DIGEST-1] of V."""
+        ids = sorted(self.ids())
         out = b'COUNCIL/1 STATE\x00' + self.roster.hash + enc_u64(len(ids)) + hashlib.sha256(b''.join(ids)).digest()
         keys, dissolved = self.current_keys(), self.dissolved()
         out += enc_u16(len(self.roster.councils))
