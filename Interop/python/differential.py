@@ -44,7 +44,7 @@ except ImportError:
 
 from council1 import (AcceptedSet, Roster, ZERO32, build_message, decode_message, error_name, message_id,
                       public_bytes, test_key)
-from interop import HOST, Daemon, StartFailure, free_port
+from interop import HOST, Daemon, StartFailure, free_port, interrupt_on_signals, usable_binaries
 from peer import dial
 from validator import Ambiguous, Node
 
@@ -704,17 +704,9 @@ def main():
     if args.council is None:
         guess = os.path.join(os.path.dirname(os.path.abspath(args.councild)), 'council')
         args.council = guess if os.path.isfile(guess) else None
-    for option, path in (('--councild', args.councild), ('--council', args.council)):
-        if path and not (os.path.isfile(path) and os.access(path, os.X_OK)):
-            print(f'differential.py: {option} {path}: not an executable file')
-            return 2
-    args.councild = os.path.abspath(args.councild)
-    args.council = args.council and os.path.abspath(args.council)
-
-    def on_signal(signum, _frame):
-        raise KeyboardInterrupt(signal.Signals(signum).name)
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, on_signal)
+    if not usable_binaries('differential.py', args):
+        return 2
+    interrupt_on_signals()
 
     roster = Roster.load(os.path.join(args.spec, 'conformance', 'roster.json'))
     if args.replay:

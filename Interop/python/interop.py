@@ -456,6 +456,25 @@ def guard(function):
 
 # ---------------------------------------------------------------- main
 
+def usable_binaries(program, args):
+    """Whether --councild and --council (if given) are executables, saying why not; makes them absolute."""
+    for option, path in (('--councild', args.councild), ('--council', args.council)):
+        if path and not (os.path.isfile(path) and os.access(path, os.X_OK)):
+            print(f'{program}: {option} {path}: not an executable file')
+            return False
+    args.councild = os.path.abspath(args.councild)
+    args.council = args.council and os.path.abspath(args.council)
+    return True
+
+
+def interrupt_on_signals():
+    """SIGINT, SIGTERM and SIGHUP raise KeyboardInterrupt, so that the daemons a run started are stopped."""
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, on_signal)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--councild', required=True, help='the councild binary')
@@ -467,18 +486,10 @@ def main():
     parser.add_argument('--trace', action='store_true', help='print every frame')
     args = parser.parse_args()
 
-    for option, path in (('--councild', args.councild), ('--council', args.council)):
-        if path and not (os.path.isfile(path) and os.access(path, os.X_OK)):
-            print(f'interop.py: {option} {path}: not an executable file')
-            return 2
-    args.councild = os.path.abspath(args.councild)
-    args.council = args.council and os.path.abspath(args.council)
+    if not usable_binaries('interop.py', args):
+        return 2
     args.spec = os.path.abspath(args.spec)
-
-    def on_signal(signum, _frame):
-        raise KeyboardInterrupt(signal.Signals(signum).name)
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, on_signal)
+    interrupt_on_signals()
 
     folder = tempfile.mkdtemp(prefix='council1-interop-')
     report = Report()

@@ -178,14 +178,18 @@ class Node:
         return rid if V.has(rid) and V.msgs[rid]['kind'] == 'PROPOSAL' else None
 
     @staticmethod
-    def _not_standing_code(V, mandate_id):
-        """[PROPOSE-3], [VOTE-5]: MANDATE_RECALLED, or COUNCIL_DISSOLVED when a DISSOLVE revoked it."""
+    def _not_in_force_code(V, mandate_id, timestamp):
+        """[PROPOSE-3][PROPOSE-4], [VOTE-5][VOTE-6]: MANDATE_RECALLED, or COUNCIL_DISSOLVED when a
+        DISSOLVE revoked it; MANDATE_EXPIRED when `timestamp` is outside its validity."""
         events = V.revocation_events(mandate_id)
-        if not events:
-            return None
         if any(V.msgs[e]['kind'] == 'DISSOLVE' for e in events):
             return 'COUNCIL_DISSOLVED'
-        return 'MANDATE_RECALLED'
+        if events:
+            return 'MANDATE_RECALLED'
+        mandate = V.msgs[mandate_id]['payload']
+        if not mandate['valid_from'] <= timestamp < mandate['valid_until']:
+            return 'MANDATE_EXPIRED'
+        return None
 
     def check_mandate(self, m, V, author, keys, dissolved):
         p = m['payload']
@@ -245,11 +249,9 @@ class Node:
         mp = V.msgs[mandate]['payload']
         if author != bytes.fromhex(mp['delegate']):                                      # [PROPOSE-2]
             return 'NOT_AUTHORISED'
-        code = self._not_standing_code(V, mandate)                                       # [PROPOSE-3]
+        code = self._not_in_force_code(V, mandate, m['timestamp'])                       # [PROPOSE-3][PROPOSE-4]
         if code:
             return code
-        if not mp['valid_from'] <= m['timestamp'] < mp['valid_until']:                   # [PROPOSE-4]
-            return 'MANDATE_EXPIRED'
         if p['kind'] not in mp['scope']:                                                 # [PROPOSE-5]
             return 'OUT_OF_SCOPE'
         if not self.body_rules[mp['body']] & RULE_BIT[p['rule']]:                        # [PROPOSE-6]
@@ -271,11 +273,9 @@ class Node:
             return 'NOT_AUTHORISED'
         if mp['body'] != V.body_of_resolution(resolution):                               # [VOTE-4]
             return 'WRONG_BODY'
-        code = self._not_standing_code(V, mandate)                                       # [VOTE-5]
+        code = self._not_in_force_code(V, mandate, m['timestamp'])                       # [VOTE-5][VOTE-6]
         if code:
             return code
-        if not mp['valid_from'] <= m['timestamp'] < mp['valid_until']:                   # [VOTE-6]
-            return 'MANDATE_EXPIRED'
         if V.closes_of(resolution):                                                      # [VOTE-7]
             return 'RESOLUTION_CLOSED'
         if rp['kind'] not in mp['scope']:                                                # [VOTE-8]

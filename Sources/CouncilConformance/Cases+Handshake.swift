@@ -81,7 +81,7 @@ enum HandshakeCases {
             try await context.refusedBeforeHandshake(Frame.auth(Auth(signature: .zero)).encoded(), [.unexpectedFrame])
         },
         ConformanceCase("HS-9/frame-checked-first", "Before the handshake, an unknown frame type is UNKNOWN_FRAME_TYPE, not UNEXPECTED_FRAME") { context in
-            try await context.refusedBeforeHandshake(FrameLength.prefixed([1, 0x05, 0]), [.unknownFrameType])
+            try await context.refusedBeforeHandshake(FrameLength.prefixed(FramingCases.raw(type: 0x05)), [.unknownFrameType])
         },
         ConformanceCase("HS-15/federation-before-council", "A HELLO from an unknown council of another federation is WRONG_FEDERATION") { context in
             try await context.refusedBeforeHandshake(context.hello(council: "sopron", rosterHash: Hashing.sha256(Array("another federation".utf8))),
