@@ -151,10 +151,11 @@ if wants("catchup") {
                 polls += 1
                 if polls % 100 == 0 { progress("catch-up: \(try await follower.accepted())/\(catchUpCount)") }
             }
-            rates.append(Double(catchUpCount - before) / (Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9))
+            let finished = DispatchTime.now().uptimeNanoseconds
+            rates.append(Double(catchUpCount - before) / (Double(finished - started) / 1e9))
             perMessage.append(Double((follower.residentKiB() - emptyKiB) * 1_024) / Double(catchUpCount))
             progress("catch-up: run \(run) → \(format(rates.last!)) msgs/s (\(before) accepted before the clock started, \(format(startups.last!)) ms "
-                     + "after launch; \(format(Double(catchUpCount) / (Double(DispatchTime.now().uptimeNanoseconds - launched) / 1e9))) msgs/s from launch); "
+                     + "after launch; \(format(Double(catchUpCount) / (Double(finished - launched) / 1e9))) msgs/s from launch); "
                      + "\(format(perMessage.last!)) resident bytes per stored message")
         }
         var catchUp = Measurement(name: "catch-up of \(catchUpCount) msgs by a fresh node", unit: "msgs/s", samples: rates)
