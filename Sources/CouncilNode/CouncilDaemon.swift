@@ -87,12 +87,7 @@ public struct CouncilDaemon: Service {
         let runner = LinkRunner(node: node, limits: configuration.limits, logger: logger)
         let maxFrameLength = configuration.limits.maxFrameLength
         let links = try await Listener.bind(configuration.listen, "peer links") { channel in LinkRunner.configure(channel, maxFrameLength: maxFrameLength) }
-        let control = try await Listener.bind(configuration.control, "operator channel") { channel in
-            channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineDecoder()))
-                return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-            }
-        }
+        let control = try await Listener.bind(configuration.control, "operator channel", LineDecoder.wrap)
         var metrics: Listener<MetricsServer.Channel>?
         if let address = configuration.metrics, registry != nil {
             metrics = try await Listener.bind(address, "metrics") { channel in
@@ -116,7 +111,7 @@ public struct CouncilDaemon: Service {
     }
 
     func serve(node: Node, runner: LinkRunner, links: Listener<LinkRunner.Channel>,
-               control: Listener<NIOAsyncChannel<ByteBuffer, ByteBuffer>>, metrics: Listener<MetricsServer.Channel>?) async throws {
+               control: Listener<LineDecoder.Channel>, metrics: Listener<MetricsServer.Channel>?) async throws {
         let operatorServer = OperatorServer(node: node, logger: logger)
         let metricsServer = registry.map(MetricsServer.init)
         try await withThrowingDiscardingTaskGroup { group in
@@ -151,8 +146,10 @@ public struct CouncilDaemon: Service {
 }
 
 extension Node {
-    /// [LINK-7] An orderly close on every link, after the answers already decided ([LINK-8]).
+    /// [LINK-7][DAEMON-1] An orderly close on every link, after the answers already decided
+    /// ([LINK-8]), and on any link set up after it.
     func closeAllLinks() {
+        isShuttingDown = true
         for link in links.values { close(link, ErrorNotice(code: .normalClose, detail: "\(council) is shutting down")) }
     }
 }

@@ -10,16 +10,11 @@ public enum OperatorClient {
     }
 
     public static func request(_ request: JSONValue, to address: NetworkAddress) async throws -> JSONValue {
-        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        let channel: LineDecoder.Channel
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(.seconds(3))
-                .connect(host: address.host, port: address.port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineDecoder()))
-                        return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    }
-                }
+                .connect(host: address.host, port: address.port, channelInitializer: LineDecoder.wrap)
         } catch {
             throw Failure(description: "cannot reach the node's operator channel at \(address): \(error.networkReason). Is councild running?")
         }
@@ -27,7 +22,7 @@ public enum OperatorClient {
             return try await channel.executeThenClose { inbound, outbound in
                 try await outbound.write(ByteBuffer(string: request.compact + "\n"))
                 for try await line in inbound {
-                    var parser = JSONParser(String(buffer: line), file: "answer")
+                    var parser = JSONParser(line, file: "answer")
                     do {
                         return try parser.parse()
                     } catch {

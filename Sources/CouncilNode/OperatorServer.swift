@@ -77,19 +77,21 @@ struct OperatorServer {
 
     func failure(_ message: String) -> JSONValue { ["ok": false, "error": .string(message)] }
 
-    func serve(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
+    func serve(_ channel: LineDecoder.Channel) async {
         guard let remote = channel.channel.remoteAddress, Self.isLoopback(remote) else {
-            logger.warning("operator connection from a non-loopback address refused", metadata: ["remote": "\(channel.channel.remoteAddress.map { "\($0)" } ?? "?")"])
+            // No address: the client closed before it was served (a port probe); nothing to refuse.
+            if let remote = channel.channel.remoteAddress {
+                logger.warning("operator connection from a non-loopback address refused", metadata: ["remote": "\(remote)"])
+            }
             try? await channel.channel.close()
             return
         }
         do {
             try await channel.executeThenClose { inbound, outbound in
                 for try await line in inbound {
-                    let text = String(buffer: line)
                     let answer: JSONValue
                     do {
-                        answer = await handle(try JSONDocument(text: text, file: "request"))
+                        answer = await handle(try JSONDocument(text: line, file: "request"))
                     } catch {
                         answer = failure("bad request: \(error)")
                     }
@@ -110,23 +112,34 @@ struct OperatorServer {
     }
 }
 
-/// Newline-delimited lines of at most 4 MiB.
+/// Newline-delimited lines of at most 4 MiB, as Strings made on the event loop: a slice of the
+/// decoder's buffer handed to a task would share storage that the event loop goes on reusing.
 struct LineDecoder: NIOSingleStepByteToMessageDecoder {
-    typealias InboundOut = ByteBuffer
+    typealias InboundOut = String
     static let maxLine = 4 << 20
 
-    mutating func decode(buffer: inout ByteBuffer) throws -> ByteBuffer? {
+    /// Both ends of the operator channel: lines in, bytes out.
+    typealias Channel = NIOAsyncChannel<String, ByteBuffer>
+
+    /// Sets up a connection's pipeline, client or server side.
+    static func wrap(_ channel: any NIOCore.Channel) -> EventLoopFuture<Channel> {
+        channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineDecoder()))
+            return try Channel(wrappingChannelSynchronously: channel)
+        }
+    }
+
+    mutating func decode(buffer: inout ByteBuffer) throws -> String? {
         guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
             if buffer.readableBytes > Self.maxLine { throw OperatorFault.lineTooLong }
             return nil
         }
-        let length = newline - buffer.readerIndex
-        let line = buffer.readSlice(length: length)
+        let line = buffer.readString(length: newline - buffer.readerIndex)
         buffer.moveReaderIndex(forwardBy: 1)
         return line
     }
 
-    mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> ByteBuffer? { try decode(buffer: &buffer) }
+    mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> String? { try decode(buffer: &buffer) }
 }
 
 enum OperatorFault: Error { case lineTooLong }
