@@ -17,7 +17,7 @@ struct Dialer {
     func run() async {
         var attempt = 0
         var reported = false
-        while !Task.isCancelled {
+        while !Task.isCancelled, await !node.isShuttingDown {
             let linked = await node.isLinked(peer.council)
             let blocked = await node.isBlocked(peer.council)
             if linked || blocked {

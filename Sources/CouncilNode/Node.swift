@@ -41,6 +41,9 @@ public actor Node {
     var links: [String: PeerLink] = [:]
     /// Peers whose links the operator has cut.
     var blocked: Set<String> = []
+    /// [DAEMON-1] Set when the node starts shutting down: it dials no more, and a link set up
+    /// meanwhile gets NORMAL_CLOSE at once.
+    public internal(set) var isShuttingDown = false
     /// The link each held message came from, so that it is not relayed back there ([RELAY-1]).
     var heldSources: [MessageID: PeerLink] = [:]
     var pending: [Work] = []
@@ -166,6 +169,7 @@ public actor Node {
     /// Registers an authenticated link; false if another link to the peer wins ([NODE-4]) or the
     /// node is full ([NODE-1]). On success the link's first frame is SYNC ([LINK-1]).
     func attach(_ link: PeerLink) -> ErrorNotice? {
+        if isShuttingDown { return ErrorNotice(code: .normalClose, detail: "\(council) is shutting down") }
         if blocked.contains(link.peer) { return ErrorNotice(code: .normalClose, detail: "the link with \(link.peer) is cut by the operator") }
         if let existing = links[link.peer] {
             // The link whose initiator has the lower name wins; from one initiator, the newer wins.
