@@ -74,6 +74,21 @@ struct CouncilLifecycleTests {
         #expect(electorsNode.ledger.digest() == oldCouncilNode.ledger.digest())
     }
 
+    @Test("[PROPOSE-3][VOTE-5] a mandate recalled and then dissolved with its council is COUNCIL_DISSOLVED, not MANDATE_RECALLED")
+    func recalledThenDissolved() {
+        var scenario = Scenario()
+        let other = scenario.mandate(Scenario.budapest, seat: "budapest", delegate: Scenario.delegate(1))
+        let resolution = scenario.propose(Scenario.delegate(1), mandate: other, quorum: 1)
+        let mandate = scenario.mandate(Scenario.csepel, seat: "csepel", delegate: Scenario.delegate(2))
+        #expect(scenario.act(Scenario.csepel, .recall(Recall(mandate: mandate.id, reason: "strayed"))).1.isAccepted)
+        #expect(scenario.vote(Scenario.delegate(2), on: resolution, mandate: mandate, .yes).1.code == .mandateRecalled)
+        #expect(scenario.act(Scenario.csepel, .dissolution(Dissolution(council: "csepel", statement: ""))).1.isAccepted)
+        #expect(scenario.vote(Scenario.delegate(2), on: resolution, mandate: mandate, .yes).1.code == .councilDissolved)
+        let proposal = Proposal(mandate: mandate.id, question: "q", kind: "strike", rule: .majority, quorum: 1,
+                                closesAt: scenario.now + TestFederation.hour, title: "", text: "")
+        #expect(scenario.act(Scenario.delegate(2), .proposal(proposal)).1.code == .councilDissolved)
+    }
+
     @Test("[DISSOLVE-1][DISSOLVE-2][DISSOLVE-3][CORE-10][REPLACE-3] a dissolved council returns its mandates and acts no more")
     func dissolution() {
         var scenario = Scenario()
