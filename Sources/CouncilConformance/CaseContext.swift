@@ -49,10 +49,11 @@ public final class CaseContext: @unchecked Sendable {  // cases run one at a tim
         return opened.enumerated().flatMap { index, peer in ["link \(index + 1):"] + peer.trace.suffix(40) }
     }
 
-    /// An authenticated link as `council`; the implementation's first frame (SYNC, [LINK-1]) is read.
-    public func link(as council: String) async throws -> (TestPeer, SyncVector?) {
+    /// An authenticated link as `council` (with its roster key unless `key` is given); the
+    /// implementation's first frame (SYNC, [LINK-1]) is read.
+    public func link(as council: String, key: SigningKey? = nil) async throws -> (TestPeer, SyncVector?) {
         let peer = try await connect()
-        _ = try await peer.handshake(as: council, key: ConformanceContract.councilKey(council), roster: roster, deadline: deadline(5))
+        _ = try await peer.handshake(as: council, key: key ?? ConformanceContract.councilKey(council), roster: roster, deadline: deadline(5))
         var first: SyncVector?
         if case .sync(let vector)? = try await peer.expect(within: deadline(5), { frame in
             if case .sync = frame { return true }

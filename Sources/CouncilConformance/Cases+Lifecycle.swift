@@ -13,6 +13,19 @@ enum LifecycleCases {
 
     static func dissolved(_ context: CaseContext) -> Bool { context.mirror.isDissolved(council, in: .everything) }
 
+    /// The first successor key Szolnok has not had: each run's REPLACEs install fresh ones.
+    static func nextSuccessor(_ context: CaseContext) -> SigningKey {
+        let current = context.mirror.currentKey(of: council, in: .everything)
+        let used = (1...64).last { ConformanceContract.successorKey(council, $0).publicKey == current } ?? 0
+        return ConformanceContract.successorKey(council, used + 1)
+    }
+
+    /// [HS-13] Whether a link answers a PING: it is up, not closed.
+    static func answersPing(_ peer: TestPeer, _ context: CaseContext) async throws -> Bool {
+        try await peer.send(.ping(13))
+        return try await peer.expect(within: context.deadline(5)) { if case .pong(13) = $0 { true } else { false } } != nil
+    }
+
     static let all: [ConformanceCase] = [
         ConformanceCase("REPLACE-1/council-cannot-replace-itself", "Only the electors replace a council") { context in
             if dissolved(context) { return .skip("Szolnok was dissolved by an earlier run") }
@@ -24,13 +37,20 @@ enum LifecycleCases {
             let (_, answer) = try await context.act(electors, replacement(context, newKey: ConformanceContract.councilKey("gyor").publicKey))
             return context.verdict(answer, .reject(.invalidField))
         },
+        ConformanceCase("HS-13/link-outlives-replace", "A REPLACE does not end a link set up with the old key") { context in
+            if dissolved(context) { return .skip("Szolnok was dissolved by an earlier run") }
+            let (peer, _) = try await context.link(as: council, key: try context.currentKey(of: council))
+            defer { peer.close() }
+            let (_, replaced) = try await context.act(electors, replacement(context, newKey: nextSuccessor(context).publicKey))
+            guard replaced == .ack(.accepted) else { return .inconclusive("the electors' REPLACE was answered \(replaced)") }
+            return try await answersPing(peer, context) ? .pass
+                : .fail(expected: "PONG on the link set up before the REPLACE", actual: peer.hasEnded ? "the link was closed" : "no PONG")
+        },
         ConformanceCase("REPLACE-4/old-key-refused", "After a REPLACE the old key's acts are KEY_REPLACED; its mandates stand") { context in
             if dissolved(context) { return .skip("Szolnok was dissolved by an earlier run") }
             let old = try context.currentKey(of: council)
             let (mandate, _) = try await context.mandate(council)
-            let current = context.mirror.currentKey(of: council, in: .everything)
-            let used = (1...64).last { ConformanceContract.successorKey(council, $0).publicKey == current } ?? 0
-            let successor = ConformanceContract.successorKey(council, used + 1)
+            let successor = nextSuccessor(context)
             let (_, replaced) = try await context.act(electors, replacement(context, newKey: successor.publicKey))
             guard replaced == .ack(.accepted) else { return .fail(expected: "the electors' REPLACE is accepted", actual: replaced.description) }
             let (_, answer) = try await context.act(old, .recall(Recall(mandate: mandate.id, reason: "the old council")))
@@ -65,6 +85,13 @@ enum LifecycleCases {
             guard dissolved(context) else { return .skip("Szolnok is not dissolved (DISSOLVE-3 did not run)") }
             let (_, answer) = try await context.act(try context.currentKey(of: council), .dissolution(Dissolution(council: "gyor", statement: "")))
             return context.verdict(answer, .reject(.councilDissolved))
+        },
+        ConformanceCase("HS-13/dissolved-council-links", "A dissolved council still links with its current key") { context in
+            guard dissolved(context) else { return .skip("Szolnok is not dissolved (DISSOLVE-3 did not run)") }
+            let (peer, first) = try await context.link(as: council, key: try context.currentKey(of: council))
+            defer { peer.close() }
+            guard first != nil else { return .fail(expected: "SYNC first on the link", actual: peer.hasEnded ? "the link was closed" : "no SYNC") }
+            return try await answersPing(peer, context) ? .pass : .fail(expected: "PONG", actual: peer.hasEnded ? "the link was closed" : "no PONG")
         },
         ConformanceCase("DISSOLVE-2/dissolved-twice", "Dissolving a dissolved council is COUNCIL_DISSOLVED") { context in
             guard dissolved(context) else { return .skip("Szolnok is not dissolved (DISSOLVE-3 did not run)") }
