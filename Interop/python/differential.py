@@ -2,16 +2,22 @@
 
     python3 Interop/python/differential.py --councild .build/debug/councild [--council .build/debug/council]
                                            [--seeds N] [--seed S] [--messages M] [--verbose] [--keep]
+                                           [--max-pending N] [--no-late]
 
 For each seed: generate a random but plausible story of governance messages by the councils, electors
 and delegates of the conformance roster (Appendix A test keys) — mandates (some for occupied seats,
 bad weights, unknown seats), recalls, proposals (some out of scope, under recalled or expired
 mandates), votes (instructed, after a recall, duplicates, concurrent with recalls), closes (right and
 wrong tallies, too early), replaces, dissolves, equivocations, resends, bad signatures, bad sequences
-and timestamps, refs to rejected or unknown messages — with random refs among earlier messages so
-that causal pasts differ. The story is then delivered in a shuffled order (some messages after their
-dependents, so those are held and released; a few never) to a fresh `councild` (council `budapest`)
-over links opened as `gyor` and `miskolc`, and to validator.Node. Compared:
+and timestamps, refs to rejected or unknown messages, acts dated far ahead (2200: held for their time
+to the end, [ORDER-7]) and refs to them — with random refs among earlier messages so that causal
+pasts differ. The story is then delivered in a shuffled order (some messages after their dependents,
+so those are held and released; a few never) to a fresh `councild` (council `budapest`) over links
+opened as `gyor` and `miskolc`, and to validator.Node; every message refused with PENDING_LIMIT is
+then sent once more. Every PENDING_EVERY-th seed runs with a small `limits.max_pending` ([ORDER-6]);
+every LATE_EVERY-th seed ends with a late phase: a few more acts dated just beyond the wall clock +
+MAX_CLOCK_SKEW, held when they arrive and decided by both nodes a second later ([ORDER-7]), then the
+refused ones again. Compared:
 
 - every answer, message by message: ACK status 0/1/2 or REJECT code;
 - at the end, what the daemon knows of every ID sent (operator `has`: accepted, held, rejected with
@@ -22,12 +28,12 @@ One line per seed; the first disagreement of each seed is printed with its conte
 0 no disagreement, 1 some disagreement, 2 could not run.
 """
 import argparse
+import functools
 import hashlib
 import json
 import os
 import random
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -42,11 +48,11 @@ except ImportError:
     print('differential.py: the Python module "cryptography" is missing (pip install cryptography)')
     sys.exit(2)
 
-from council1 import (AcceptedSet, Roster, ZERO32, build_message, decode_message, error_name, message_id,
+from council1 import (Roster, ZERO32, build_message, decode_message, error_name, message_id,
                       public_bytes, test_key)
 from interop import HOST, Daemon, StartFailure, free_port, interrupt_on_signals, usable_binaries
 from peer import dial
-from validator import Ambiguous, Node
+from validator import MAX_CLOCK_SKEW, Ambiguous, Node, wall_clock
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WAIT = 10
@@ -57,6 +63,17 @@ QUESTIONS = ['general-strike', 'march', 'return-to-work', 'negotiate', 'nine-poi
 CHOICES = ['for', 'against', 'abstain']
 MINUTE, HOUR, DAY = 60_000, 3_600_000, 86_400_000
 EPOCH = 1_600_000_000_000        # scenario time starts here (2020): every timestamp is in the past
+FAR_AHEAD = 7_258_118_400_000    # 2200: "far-ahead" acts, held for their time ([ORDER-7]) throughout
+STORY_NOW = 4_102_444_800_000    # 2100: the clock of the Nodes that make and rehearse a story (after every
+                                 # late timestamp, long before FAR_AHEAD)
+PENDING_EVERY = 3                # every third seed runs with a small limits.max_pending ([ORDER-6])
+LATE_EVERY = 4                   # every fourth seed ends with a late phase ([ORDER-7] releases)
+LATE_ACTS = 10                   # acts in a late phase
+LATE_LEAD = 600                  # ms from making the late acts to the first one's release
+SEND_GUARD = 300                 # ms: the last late message is sent at least this long before a release
+RACE_GUARD = 2 * MINUTE          # late timestamps this close to the run's moments of release are not sent
+RELEASE_WAIT = 4                 # s to wait for the daemon's release, after the validator's
+RELEASE_SETTLE = 1.5             # s to give the daemon when the validator releases nothing
 
 
 # ---------------------------------------------------------------- generating a story
@@ -67,7 +84,7 @@ class Story:
 
     def __init__(self, roster, rng):
         self.roster, self.rng = roster, rng
-        self.gen = Node(roster)
+        self.gen = Node(roster, clock=lambda: STORY_NOW)
         self.keys = {}                 # public key bytes -> (label, private key)
         for label in COUNCILS + [f'electors-{c}' for c in COUNCILS] + DELEGATES:
             self.key(label)
@@ -75,9 +92,11 @@ class Story:
         self.created = []              # dicts: id, raw, kind, label, seq, refs, prev, note, verdict
         self.index = {}                # id -> index in created
         self.clock = EPOCH + rng.randrange(DAY)
+        self.spacing = (MINUTE // 6, 8 * MINUTE)     # from one message's timestamp to the next
         self.new_keys = 0
         self.dissolves = 0
         self.replace_of = {}           # new key -> the accepted REPLACE that installed it
+        self.extra_refs = []           # refs the next message must have (far_ahead)
 
     def key(self, label):
         private = test_key(label)
@@ -111,6 +130,7 @@ class Story:
             replaces = [mid for mid, m in self.world().of_kind('REPLACE') if m['payload']['council'] in councils]
             replace = rng.choice(replaces) if replaces else None
         refs = set(r for r in list(required) + [replace] if r is not None and rng.random() < 0.92)
+        refs.update(self.extra_refs)
         if self.order:
             horizon = len(self.order) if rng.random() < 0.5 else rng.randint(0, len(self.order))
             pool = self.order[:horizon]
@@ -137,11 +157,16 @@ class Story:
         elif roll < 0.06:
             mutation = 'unknown-ref'
             refs.add(hashlib.sha256(b'never sent %d' % rng.getrandbits(64)).digest())
+        elif roll < 0.075:
+            ahead = [x for x, (_, m) in self.gen.held.items() if self.gen.ahead(m)]
+            if ahead:
+                mutation = 'ahead-ref'                # held with it ([CORE-2], [ORDER-7])
+                refs.add(rng.choice(ahead))
         refs.discard(prev)
         refs = sorted(refs)[:32]
         deps = [d for d in [prev] + refs if d is not None and d in aset.msgs]
         latest = max([aset.msgs[d]['timestamp'] for d in deps] + [0])
-        self.clock += rng.randint(MINUTE // 6, 8 * MINUTE)
+        self.clock += rng.randint(*self.spacing)
         timestamp = max(self.clock, latest)
         if when is not None:
             wanted = when()
@@ -161,9 +186,11 @@ class Story:
         mid = message_id(raw)
         m = decode_message(raw)
         verdict = self.gen.receive(raw)
+        far = 'far-ahead' if self.gen.ahead(m) else ''
         entry = {'id': mid, 'raw': raw, 'kind': m['kind'], 'label': label, 'seq': m['sequence'],
-                 'prev': bytes.fromhex(m['prev']), 'refs': [bytes.fromhex(r) for r in m['refs']],
-                 'note': ' '.join(x for x in (note, mutation) if x), 'verdict': verdict, 'ts': m['timestamp']}
+                 'author': bytes.fromhex(m['author']), 'prev': bytes.fromhex(m['prev']),
+                 'refs': [bytes.fromhex(r) for r in m['refs']], 'ts': m['timestamp'], 'verdict': verdict,
+                 'note': ' '.join(x for x in (note, mutation, far) if x)}
         if mid not in self.index:
             self.index[mid] = len(self.created)
         self.created.append(entry)
@@ -482,23 +509,55 @@ class Story:
         entry = self.rng.choice(self.created)
         return self.record(entry['raw'], entry['label'], f'resend of #{self.index[entry["id"]]}')
 
-    def step(self, i, total):
-        rng = self.rng
-        if i < 6:
-            return self.mandate()
+    def far_ahead(self):
+        """An ordinary act dated long after any clock of the run: every node holds it for its time
+        ([ORDER-7]) to the end, whatever it is, and with it what names it ('ahead-ref'). Sometimes it names
+        a recent rejected message and overtakes it in the delivery: held, then DEPENDENCY_REJECTED ([CORE-3])."""
+        act = self.rng.choice([self.mandate, self.recall, self.proposal, self.vote, self.close])
+        rejected = [x for x, code in self.gen.rejected.items() if code != 'MALFORMED_MESSAGE'][-6:]
+        doomed = self.rng.choice(rejected) if rejected and self.rng.random() < 0.3 else None
+        clock, self.clock = self.clock, FAR_AHEAD + self.rng.randrange(DAY)
+        self.extra_refs = [doomed] if doomed else []
+        try:
+            entry = act()
+        finally:
+            self.clock, self.extra_refs = clock, []
+        if doomed in entry['refs']:
+            entry['overtakes'] = doomed
+            entry['note'] += f' overtakes #{self.index[doomed]}'
+        return entry
+
+    def acts(self, i, total):
+        """The acts a step chooses from, with their weights."""
         acts = [(self.mandate, 17), (self.recall, 7), (self.proposal, 14), (self.vote, 30), (self.close, 10),
-                (self.resend, 4), (self.equivocation, 2), (self.succession, 4)]
+                (self.resend, 4), (self.equivocation, 2), (self.succession, 4), (self.far_ahead, 2)]
         if self.new_keys < 2:
             acts.append((self.replace, 3))
         if self.dissolves < 1 and i > total * 0.4:
             acts.append((self.dissolve, 1.5))
-        functions, weights = zip(*acts)
-        return rng.choices(functions, weights)[0]()
+        return acts
+
+    def step(self, i, total, leave_out=()):
+        if i < 6:
+            return self.mandate()
+        functions, weights = zip(*[(f, w) for f, w in self.acts(i, total) if f not in leave_out])
+        return self.rng.choices(functions, weights)[0]()
 
 
-def delivery_order(story, rng, roster):
+def refused_for_room(answered):
+    """The messages answered PENDING_LIMIT, once each, in order: a sender sends them again later, as the
+    catch-up of [SYNC-6] would (the refusal is no decision, [CORE-4], and not remembered)."""
+    refused = {}
+    for e, answer in answered:
+        if answer == ('REJECT', 'PENDING_LIMIT'):
+            refused.setdefault(e['id'], e)
+    return list(refused.values())
+
+
+def delivery_order(story, rng, new_node):
     """Shuffle the story: some messages arrive up to 12 places late (their dependents are held), a few
-    never. Returns the list of entries, or the creation order when every shuffle was ambiguous."""
+    never. Returns the list of entries, or the creation order when every shuffle was ambiguous (checked
+    with a rehearsal of the delivery and its PENDING_LIMIT retries on new_node)."""
     entries = story.created
     for _ in range(8):
         keyed, placed = [], {}
@@ -513,17 +572,70 @@ def delivery_order(story, rng, roster):
                 # an equivocation usually arrives after the message it equivocates: the other way
                 # round, everything built on the original is DEPENDENCY_REJECTED and the story withers
                 key = max(key, placed.get(original, original) + 0.25)
+            overtaken = story.index.get(e.get('overtakes'))
+            if overtaken in placed:
+                key = min(key, placed[overtaken] - 0.25)     # held before its dependency is rejected
             placed.setdefault(i, key)
             keyed.append((key, i, e))
         order = [e for _, _, e in sorted(keyed, key=lambda k: (k[0], k[1]))]
-        node = Node(roster)
+        node = new_node(clock=lambda: STORY_NOW)
         try:
-            for e in order:
+            answered = [(e, node.receive(e['raw'])) for e in order]
+            for e in refused_for_room(answered):
                 node.receive(e['raw'])
             return order
         except Ambiguous:
             continue
     return list(entries)
+
+
+def late_entries(story):
+    """LATE_ACTS more acts dated from a little more than MAX_CLOCK_SKEW ahead of the wall clock, a few ms
+    apart: held for their time when they arrive, due within a second ([ORDER-7]). Returns the entries to
+    deliver (clear of races with the clock, one per author and sequence) and the first and last instant
+    of that span."""
+    start = len(story.created)
+    first = wall_clock() + MAX_CLOCK_SKEW + LATE_LEAD
+    story.clock, story.spacing = first, (1, 25)
+    for _ in range(LATE_ACTS):
+        story.step(len(story.created), len(story.created), leave_out=(story.equivocation, story.far_ahead))
+    last = story.clock
+    entries = [e for e in story.created[start:] if clear_of_races(e['ts'], first, last)]
+    for e in entries:
+        e['note'] += ' late'
+    return one_per_sequence(entries), first, last
+
+
+def clear_of_races(timestamp, first, last):
+    """A late message is sent only when both nodes must agree whether it is ahead ([ORDER-7]), when it
+    arrives and when they are compared: already due when made (by RACE_GUARD), due in [first, last], or
+    due long after the run (edge timestamps, far-ahead resends)."""
+    return timestamp <= first - LATE_LEAD - RACE_GUARD or first <= timestamp <= last or timestamp >= last + RACE_GUARD
+
+
+def one_per_sequence(entries):
+    """Of the late messages with one author and sequence number only one ID is sent (the one the story
+    accepted, if any): the clock releases them together, in an order the Spec leaves open (Ambiguous)."""
+    chosen = {}
+    for e in entries:
+        key = (e['author'], e['seq'])
+        if key not in chosen or chosen[key]['verdict'] != ('ACK', 0):
+            chosen[key] = e
+    return [e for e in entries if chosen[(e['author'], e['seq'])]['id'] == e['id']]
+
+
+def seed_max_pending(args, seed):
+    """limits.max_pending for a seed: --max-pending, else a small one (3-7) every PENDING_EVERY-th seed."""
+    if args.max_pending:
+        return args.max_pending
+    return 3 + seed % 5 if seed % PENDING_EVERY == 0 else None
+
+
+def configure(daemon, max_pending):
+    """max_invalid_frames raised, so that rejections never close the links; max_pending if given."""
+    daemon.config['limits'] = {'max_invalid_frames': 1_000_000}
+    if max_pending:
+        daemon.config['limits']['max_pending'] = max_pending
 
 
 # ---------------------------------------------------------------- running against the daemon
@@ -563,66 +675,153 @@ def describe(story, e, position=None):
             f"prev {prev} refs [{refs}] {e['note']} (id {e['id'].hex()[:16]})")
 
 
+class Session:
+    """One seed against one councild: sends messages over the links to the daemon and to the validator,
+    compares the answers and then the final states; keeps the first disagreement."""
+
+    def __init__(self, args, story, node, daemon, links, rng):
+        self.args, self.story, self.node, self.daemon, self.links, self.rng = args, story, node, daemon, links, rng
+        self.sent = []                 # entries in the order sent, the disagreeing one included
+        self.answered = []             # (entry, answer) of the agreed answers
+        self.disagreements = []
+        self.counts = {'ACK 0': 0, 'ACK 1': 0, 'ACK 2': 0, 'REJECT': 0, 'PENDING_LIMIT': 0}
+        self.late = None               # the late phase's numbers, if it ran
+
+    def send(self, entries):
+        """Send entries in order; False at the first disagreement."""
+        return all(self.send_one(e) for e in entries)
+
+    def send_one(self, e):
+        p = len(self.sent)
+        self.sent.append(e)
+        seen = normalise(self.rng.choice(self.links).submit(e['raw'], WAIT))
+        before = len(self.node.released)
+        expected = self.node.receive(e['raw'])
+        self.count(expected)
+        if self.args.verbose:
+            mark = '' if seen == expected else f'   <-- validator: {show(expected)}'
+            print(f"  {p:3} {show(seen):28} {describe(self.story, e)}{mark}{self.releases(before)}")
+        if seen != expected:
+            self.disagree(f'answer to message {p}', show(seen), show(expected), describe(self.story, e, p))
+            return False
+        self.answered.append((e, seen))
+        return True
+
+    def count(self, answer):
+        self.counts['REJECT' if answer[0] == 'REJECT' else show(answer)] += 1
+        self.counts['PENDING_LIMIT'] += answer == ('REJECT', 'PENDING_LIMIT')
+
+    def releases(self, before):
+        return ''.join(f"\n      released #{self.story.index[i]}: {show(a)}" for i, a in self.node.released[before:])
+
+    def disagree(self, *what):
+        if not self.disagreements:
+            self.disagreements.append(what)
+
+    def play(self, order, late):
+        """The delivery and its PENDING_LIMIT retries, then, if `late`, the late phase."""
+        if self.send(order) and self.send(refused_for_room(self.answered)) and late:
+            self.late_phase()
+
+    def late_phase(self):
+        """[ORDER-7] with releases: late messages sent while ahead (ACK 2, or PENDING_LIMIT), both nodes
+        decide them once due, the refused ones are sent again."""
+        entries, first, last = late_entries(self.story)
+        start, sent = len(self.answered), 0
+        for e in entries:
+            if wall_clock() > first - MAX_CLOCK_SKEW - SEND_GUARD:
+                break                                       # too slow: the rest could arrive due
+            if not self.send_one(e):
+                return
+            sent += 1
+        held = set(self.node.held)
+        before = len(self.node.released)
+        self.await_release(last - MAX_CLOCK_SKEW)
+        if self.args.verbose:
+            print(f'  late phase: {sent} of {len(entries)} sent, then due{self.releases(before)}')
+        self.late = {'sent': sent, 'released': len(held - set(self.node.held))}
+        self.send(refused_for_room(self.answered[start:]))
+
+    def await_release(self, due):
+        """Wait until `due` (wall clock, ms), let the validator decide what is due, then wait (at most
+        RELEASE_WAIT s) until the daemon has as many accepted and held messages. When the validator
+        decides nothing, those numbers match before the daemon looks at its clock: give it RELEASE_SETTLE s."""
+        time.sleep(max(0, due - wall_clock() + 5) / 1000)
+        before = (len(self.node.aset.msgs), len(self.node.held))
+        self.node.tick()
+        wanted = (len(self.node.aset.msgs), len(self.node.held))
+        if wanted == before:
+            time.sleep(RELEASE_SETTLE)
+        control = Control(self.daemon.control_port)
+        deadline = time.monotonic() + RELEASE_WAIT
+        try:
+            while time.monotonic() < deadline:
+                status = control.request(op='status')
+                if (status['accepted'], status['held']) == wanted:
+                    return
+                time.sleep(0.05)
+        finally:
+            control.close()
+
+    def compare_final(self):
+        """What the daemon knows of every ID sent (`has`), its accepted and held counts and digest."""
+        control = Control(self.daemon.control_port)
+        try:
+            for mid in dict.fromkeys(e['id'] for e in self.sent):
+                self.compare_has(control, mid)
+        finally:
+            control.close()
+        status = daemon_status(self.args, self.daemon)
+        ours = {'accepted': len(self.node.aset.msgs), 'held': len(self.node.held), 'digest': self.node.aset.digest().hex()}
+        theirs = {k: status[k] for k in ours}
+        if theirs != ours:
+            self.disagree('status', json.dumps(theirs), json.dumps(ours), '')
+        return theirs['digest'] == ours['digest']
+
+    def compare_has(self, control, mid):
+        has = control.request(op='has', id=mid.hex())
+        theirs = (has['state'],) + ((has['code'],) if has['state'] == 'rejected' else ())
+        ours = self.node.state(mid)
+        if theirs != ours:
+            position = next(p for p, e in enumerate(self.sent) if e['id'] == mid)
+            released = [show(a) for i, a in self.node.released if i == mid]
+            self.disagree(f'final state of message {position}', ' '.join(theirs),
+                          ' '.join(ours) + (f' (released: {released[0]})' if released else ''),
+                          describe(self.story, self.sent[position], position))
+
+    def ahead(self):
+        """The messages the validator holds for their time."""
+        return sum(1 for _, m in self.node.held.values() if self.node.ahead(m))
+
+
 def run_seed(args, roster, seed):
     rng = random.Random(seed)
     story = Story(roster, rng)
     for i in range(args.messages):
         story.step(i, args.messages)
-    order = delivery_order(story, rng, roster)
-    position = {}
-    for p, e in enumerate(order):
-        position.setdefault(e['id'], p)
-    node = Node(roster)
+    max_pending = seed_max_pending(args, seed)
+    new_node = functools.partial(Node, roster, max_pending=max_pending)
+    order = delivery_order(story, rng, new_node)
     folder = tempfile.mkdtemp(prefix='council1-differential-')
     daemon = Daemon(args.councild, folder, args.spec, free_port(), free_port())
-    daemon.config['limits'] = {'max_invalid_frames': 1_000_000}
-    with open(os.path.join(folder, 'delivered.json'), 'w', encoding='utf-8') as f:
-        json.dump([e['raw'].hex() for e in order], f)          # for --replay
-    disagreements = []
-    counts = {'ACK 0': 0, 'ACK 1': 0, 'ACK 2': 0, 'REJECT': 0}
-    links = []
+    configure(daemon, max_pending)
+    session, links, ambiguous = None, [], None
     try:
         daemon.start()
         links = [dial(HOST, daemon.listen_port, roster, c, test_key(c), None, WAIT) for c in ('gyor', 'miskolc')]
-        agreed = 0
-        for p, e in enumerate(order):
-            link = rng.choice(links)
-            seen = normalise(link.submit(e['raw'], WAIT))
-            before = len(node.released)
-            expected = node.receive(e['raw'])
-            counts['REJECT' if expected[0] == 'REJECT' else show(expected)] += 1
-            if args.verbose:
-                released = ''.join(f"\n      released #{story.index[i]}: {show(a)}" for i, a in node.released[before:])
-                mark = '' if seen == expected else f'   <-- validator: {show(expected)}'
-                print(f"  {p:3} {show(seen):28} {describe(story, e)}{mark}{released}")
-            if seen != expected:
-                disagreements.append((f'answer to message {p}', show(seen), show(expected), describe(story, e, p)))
-                break
-            agreed += 1
-        control = Control(daemon.control_port)
+        session = Session(args, story, new_node(), daemon, links, rng)
         try:
-            for mid in dict.fromkeys(e['id'] for e in order[:agreed + 1]):
-                has = control.request(op='has', id=mid.hex())
-                theirs = (has['state'],) + ((has['code'],) if has['state'] == 'rejected' else ())
-                ours = node.state(mid)
-                if theirs != ours and not disagreements:
-                    e = story.created[story.index[mid]]
-                    released = [show(a) for i, a in node.released if i == mid]
-                    disagreements.append((f"final state of message {position[mid]}", ' '.join(theirs),
-                                          ' '.join(ours) + (f' (released: {released[0]})' if released else ''),
-                                          describe(story, e, position[mid])))
-        finally:
-            control.close()
-        status = daemon_status(args, daemon)
-        ours = {'accepted': len(node.aset.msgs), 'held': len(node.held), 'digest': node.aset.digest().hex()}
-        theirs = {k: status[k] for k in ours}
-        if theirs != ours and not disagreements:
-            disagreements.append(('status', json.dumps(theirs), json.dumps(ours), ''))
+            session.play(order, late=bool(LATE_EVERY) and seed % LATE_EVERY == 0 and not args.no_late)
+            digest = session.compare_final()
+        except Ambiguous as e:
+            ambiguous, digest = str(e), None
         for link in links:
             link.close()
-        return {'seed': seed, 'messages': len(order), 'agreed': agreed, 'counts': counts,
-                'released': len(node.released), 'accepted': len(node.aset.msgs), 'held': len(node.held),
-                'digest': theirs['digest'] == ours['digest'], 'disagreements': disagreements, 'folder': folder}
+        return {'seed': seed, 'messages': len(session.sent), 'agreed': len(session.answered),
+                'counts': session.counts, 'released': len(session.node.released), 'max_pending': max_pending,
+                'accepted': len(session.node.aset.msgs), 'held': len(session.node.held), 'ahead': session.ahead(),
+                'late': session.late, 'digest': digest, 'ambiguous': ambiguous,
+                'disagreements': session.disagreements, 'folder': folder}
     finally:
         for link in links:
             try:
@@ -630,7 +829,10 @@ def run_seed(args, roster, seed):
             except OSError:
                 pass
         daemon.stop()
-        if not args.keep and not disagreements:
+        if session is not None:
+            with open(os.path.join(folder, 'delivered.json'), 'w', encoding='utf-8') as f:
+                json.dump([e['raw'].hex() for e in session.sent], f)          # for --replay
+        if not args.keep and session is not None and not session.disagreements:
             shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -639,9 +841,10 @@ def replay(args, roster, path):
     and to validator.Node; print both answers and final states. For minimal reproductions."""
     with open(path, encoding='utf-8') as f:
         raws = [bytes.fromhex(x) for x in json.load(f)]
-    node = Node(roster)
+    node = Node(roster, max_pending=args.max_pending)
     folder = tempfile.mkdtemp(prefix='council1-replay-')
     daemon = Daemon(args.councild, folder, args.spec, free_port(), free_port())
+    configure(daemon, args.max_pending)
     differ = False
     try:
         daemon.start()
@@ -689,6 +892,20 @@ def daemon_status(args, daemon):
         control.close()
 
 
+def seed_line(r):
+    """One line per seed: the verdict, the answers, the limits and phases, the final state."""
+    c = r['counts']
+    verdict = 'DISAGREE' if r['disagreements'] else 'UNDEFINED' if r['ambiguous'] else 'AGREE'
+    pending = f"; max_pending {r['max_pending']}: PENDING_LIMIT {c['PENDING_LIMIT']}" if r['max_pending'] else ''
+    late = f"; late {r['late']['sent']} sent, {r['late']['released']} released by the clock" if r['late'] else ''
+    digest = 'not compared' if r['digest'] is None else 'equal' if r['digest'] else 'DIFFERENT'
+    undefined = f"\n  {r['ambiguous']}: the Spec leaves the rest undefined" if r['ambiguous'] else ''
+    return (f"seed {r['seed']}: {verdict} {r['agreed']}/{r['messages']} answers "
+            f"(ACK0 {c['ACK 0']}, ACK1 {c['ACK 1']}, ACK2 {c['ACK 2']}, REJECT {c['REJECT']}; "
+            f"released {r['released']}{pending}{late}); final accepted {r['accepted']}, held {r['held']} "
+            f"({r['ahead']} for their time), digest {digest}{undefined}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--councild', required=True, help='the councild binary')
@@ -699,6 +916,9 @@ def main():
     parser.add_argument('--messages', type=int, default=200, help='messages per seed (default 200)')
     parser.add_argument('--verbose', action='store_true', help='print every message and answer')
     parser.add_argument('--keep', action='store_true', help='keep the temporary folders')
+    parser.add_argument('--max-pending', type=int, metavar='N',
+                        help=f'limits.max_pending for every seed (default: 3-7 every {PENDING_EVERY}rd seed, else unset)')
+    parser.add_argument('--no-late', action='store_true', help=f'no late phase (default: every {LATE_EVERY}th seed)')
     parser.add_argument('--replay', metavar='FILE', help='send the messages of a JSON list of hex strings, in order')
     args = parser.parse_args()
     if args.council is None:
@@ -716,19 +936,15 @@ def main():
             print(f'differential.py: could not start councild: {e}')
             return 2
     started = time.monotonic()
-    total = {'seeds': 0, 'messages': 0, 'agreed': 0, 'disagreeing seeds': 0}
+    total = {'seeds': 0, 'messages': 0, 'agreed': 0, 'disagreeing seeds': 0, 'ambiguous seeds': 0}
     try:
         for seed in range(args.seed, args.seed + args.seeds):
             r = run_seed(args, roster, seed)
-            c = r['counts']
             total['seeds'] += 1
             total['messages'] += r['messages']
             total['agreed'] += r['agreed']
-            verdict = 'AGREE' if not r['disagreements'] else 'DISAGREE'
-            print(f"seed {seed}: {verdict} {r['agreed']}/{r['messages']} answers "
-                  f"(ACK0 {c['ACK 0']}, ACK1 {c['ACK 1']}, ACK2 {c['ACK 2']}, REJECT {c['REJECT']}; "
-                  f"released {r['released']}); final accepted {r['accepted']}, held {r['held']}, "
-                  f"digest {'equal' if r['digest'] else 'DIFFERENT'}", flush=True)
+            total['ambiguous seeds'] += r['ambiguous'] is not None
+            print(seed_line(r), flush=True)
             if r['disagreements']:
                 total['disagreeing seeds'] += 1
                 what, theirs, ours, context = r['disagreements'][0]
@@ -744,7 +960,8 @@ def main():
         print('differential.py: interrupted')
         return 2
     print(f"{total['seeds']} seeds, {total['messages']} messages, {total['agreed']} answers agreed, "
-          f"{total['disagreeing seeds']} seeds with a disagreement, in {time.monotonic() - started:.1f} s")
+          f"{total['disagreeing seeds']} seeds with a disagreement, {total['ambiguous seeds']} left undefined "
+          f"by the Spec, in {time.monotonic() - started:.1f} s")
     return 1 if total['disagreeing seeds'] else 0
 
 

@@ -1,39 +1,64 @@
 """A node's decision on one governance message, from PROTOCOL.md alone (§5.6, §12.3-§12.8).
 
-    node = Node(roster)
+    node = Node(roster, max_pending=None, clock=wall_clock)
     answer = node.receive(raw)      # ('ACK', 0 | 1 | 2) or ('REJECT', 'CODE_NAME')
+    node.tick()                     # decide the held messages whose time has come ([ORDER-7])
 
 `Node` keeps what a node keeps: the accepted set (council1.AcceptedSet, which holds the §12 terms:
 causal past, current keys, revocations, standing, tallies), the rejections it remembers ([CORE-4])
-and the held messages ([CORE-2]); `receive` answers exactly as a node answers a MESSAGE ([ACK-1]),
-and decides held messages when their dependencies are accepted ([ORDER-5]). The decisions taken on
-release are logged in `node.released` and `node.state(id)` says what the node knows of an ID, as the
-operator channel's `has` does (OPERATOR.md §4.5).
+and the held messages ([CORE-2], [ORDER-7]); `receive` answers exactly as a node answers a MESSAGE
+([ACK-1]), and decides held messages when their dependencies are accepted ([ORDER-5]) and their time has
+come. The decisions taken on release are logged in `node.released` and `node.state(id)` says what the
+node knows of an ID, as the operator channel's `has` does (OPERATOR.md §4.5).
 
-Not modelled: the clock-skew hold [ORDER-7] (keep timestamps in the past), PENDING_LIMIT and
-STORAGE_UNAVAILABLE (§10.5).
+Held messages ([MSG-8] step 7): a message whose dependencies are not all accepted, or dated more than
+MAX_CLOCK_SKEW ahead of `clock()` (ms since 1970), is held (ACK 2), whatever §12.4 will say of it; steps
+1-6 (a bad signature, a rejected dependency) still come first. A message held for its time is decided
+once its time has come and its dependencies are accepted — `tick()`, and every `receive` first, decide the
+messages then due — so its dependents stay held with it. With `max_pending`, a message to be held while
+MAX_PENDING messages are held (held for their time or their dependencies alike) is refused with
+PENDING_LIMIT ([ORDER-6]), and that is not a decision ([CORE-4]): not remembered, `state` says `unknown`,
+its dependents are held (not DEPENDENCY_REJECTED) and it is decided anew when it arrives again.
+
+Not modelled: STORAGE_UNAVAILABLE (§10.5).
 
 Where the Spec leaves a choice, `Node` takes one and names it:
 - `remember='all'`: every rejection is remembered, BAD_SIGNATURE included ([CORE-4] lets a node forget
   any); `remember='valid-signature'` forgets BAD_SIGNATURE and MALFORMED_MESSAGE;
+- a message's time has come ("once its clock has caught up", [ORDER-7]) when its timestamp is no longer
+  more than MAX_CLOCK_SKEW ahead of the clock: the condition that held it no longer holds (not: when the
+  clock reaches the timestamp). How soon after that a node decides it is not said; callers tick when
+  they know the node has.
 
-A held message one of whose dependencies is then rejected is DEPENDENCY_REJECTED at once ([CORE-3]).
+A held message one of whose dependencies is then rejected is DEPENDENCY_REJECTED at once ([CORE-3]),
+held for its time or not ([CORE-3] "every message held on it", before [ORDER-7]'s "without deciding it",
+as in [MSG-8], where step 6 comes before step 7).
 """
-from council1 import AcceptedSet, ProtocolError, ZERO32, decode_message, message_id, verify_message
+import time
+
+from council1 import AcceptedSet, ProtocolError, decode_message, message_id, verify_message
 
 RULE_BIT = {'majority': 0x01, 'two-thirds': 0x02, 'unanimity': 0x04}
+MAX_CLOCK_SKEW = 300_000            # ms, §11: part of the protocol, not configurable
+
+
+def wall_clock():
+    """The node's clock: milliseconds since 1970-01-01T00:00:00Z."""
+    return int(time.time() * 1000)
 
 
 class Ambiguous(Exception):
     """The arrival order leaves the answer to the implementation: two held messages of one author with
     one sequence number decided in one cascade of releases, one of them accepted ([ORDER-5]: beyond
     sequence numbers per author the order of release is the implementation's; [CORE-6] makes the
-    second EQUIVOCATION)."""
+    second EQUIVOCATION). Messages whose time comes between two ticks are released in one cascade."""
 
 
 class Node:
-    def __init__(self, roster, remember='all'):
+    def __init__(self, roster, remember='all', max_pending=None, clock=wall_clock):
         self.roster = roster
+        self.max_pending = max_pending      # MAX_PENDING ([ORDER-6]); None: no bound
+        self.clock = clock
         self.aset = AcceptedSet(roster)
         self.rejected = {}          # id -> code ([CORE-4])
         self.held = {}              # id -> (raw, decoded)
@@ -51,7 +76,8 @@ class Node:
     # ------------------------------------------------------------ §5.6 / §12.3 receiving
 
     def receive(self, raw):
-        """The answer to one MESSAGE ([MSG-8])."""
+        """The answer to one MESSAGE ([MSG-8]), once the messages whose time has come are decided."""
+        self.tick()
         mid = message_id(raw)
         try:
             m = decode_message(raw)                                          # 1. canonical form
@@ -76,13 +102,27 @@ class Node:
             self.rejected[mid] = 'DEPENDENCY_REJECTED'
             self._on_rejected()
             return ('REJECT', 'DEPENDENCY_REJECTED')
-        if any(d not in self.aset.msgs for d in deps):                       # 7. [CORE-2]
-            self.held[mid] = (raw, m)
-            return ('ACK', 2)
+        if any(d not in self.aset.msgs for d in deps) or self.ahead(m):      # 7. [CORE-2][ORDER-7]
+            return self._hold(mid, raw, m)
         answer = self._decide(mid, raw, m)                                   # 8. §12.4
         if answer == ('ACK', 0):
             self._release()
         return answer
+
+    def ahead(self, m):
+        """[ORDER-7]: m is dated more than MAX_CLOCK_SKEW ahead of the node's clock."""
+        return m['timestamp'] > self.clock() + MAX_CLOCK_SKEW
+
+    def _hold(self, mid, raw, m):
+        """[CORE-2][ORDER-7], bounded by MAX_PENDING ([ORDER-6]); PENDING_LIMIT is not remembered ([CORE-4])."""
+        if self.max_pending is not None and len(self.held) >= self.max_pending:
+            return ('REJECT', 'PENDING_LIMIT')
+        self.held[mid] = (raw, m)
+        return ('ACK', 2)
+
+    def tick(self):
+        """[ORDER-7]: decide the held messages whose time has come and whose dependencies are accepted."""
+        self._release()
 
     def _decide(self, mid, raw, m):
         code = self.check(m)
@@ -104,6 +144,11 @@ class Node:
                     self.released.append((hid, ('REJECT', 'DEPENDENCY_REJECTED')))
                     changed = True
 
+    def _ready(self):
+        """The held messages that may be decided now: dependencies accepted, time come."""
+        return [(m['sequence'], m['author'], hid) for hid, (raw, m) in self.held.items()
+                if not self.ahead(m) and all(d in self.aset.msgs for d in AcceptedSet.dependencies(m))]
+
     def _release(self):
         """[ORDER-5]: decide every held message whose dependencies are now accepted, by sequence.
 
@@ -113,8 +158,7 @@ class Node:
         this raises Ambiguous."""
         cascade = {}                                      # (author, sequence) -> accepted?
         while True:
-            ready = [(m['sequence'], m['author'], hid) for hid, (raw, m) in self.held.items()
-                     if all(d in self.aset.msgs for d in AcceptedSet.dependencies(m))]
+            ready = self._ready()
             if not ready:
                 return
             ready.sort()
