@@ -31,8 +31,7 @@ struct OperatorServer {
                 }
                 return ok(["message": .string(Hex.encode(draft.encoded))])
             case "submit":
-                let hex = try request.string("message")
-                guard let bytes = Hex.decode(hex) else { return failure("message is not hex") }
+                let bytes = try request.hex("message")
                 do {
                     return ok(await node.submit(try SignedMessage(bytes: bytes)).json)
                 } catch {
@@ -42,22 +41,33 @@ struct OperatorServer {
                 return ok(await node.knowledge(of: try request.bytes32("id")))
             case "missing":
                 let count = try request.count("ids")
-                guard count <= Self.maxMissingIDs else { return failure("ids: at most \(Self.maxMissingIDs) per request") }
+                guard count <= Self.maxMissingIDs else { return failure(request.failure("ids", "at most \(Self.maxMissingIDs) per request").description) }
                 var ids: [MessageID] = []
                 for index in 0..<count { ids.append(try request.bytes32("ids.\(index)")) }
                 return ok(["missing": .array(await node.missing(ids).map { .string($0.description) })])
             case "cut":
-                await node.cut(try request.identifier("peer"))
-                return ok(["cut": .string(try request.identifier("peer"))])
+                let peer = try self.peer(request)
+                await node.cut(peer)
+                return ok(["cut": .string(peer)])
             case "restore":
-                await node.restore(try request.identifier("peer"))
-                return ok(["restored": .string(try request.identifier("peer"))])
+                let peer = try self.peer(request)
+                await node.restore(peer)
+                return ok(["restored": .string(peer)])
             default:
                 return failure("unknown op \"\(op)\" (status, mandates, resolutions, councils, act, draft, submit, has, missing, cut, restore)")
             }
         } catch {
             return failure(error.description)
         }
+    }
+
+    /// [OPS-14] The council whose link `cut` and `restore` name: another council of the roster.
+    func peer(_ request: JSONDocument) throws(JSONParser.Failure) -> String {
+        let peer = try request.identifier("peer")
+        guard peer != node.council, node.roster.council(named: peer) != nil else {
+            throw request.failure("peer", "\"\(peer)\" is not another council of the roster")
+        }
+        return peer
     }
 
     /// The act in a request: CLOSE needs only its resolution, the tally is computed by the node.
@@ -91,7 +101,9 @@ struct OperatorServer {
                 for try await line in inbound {
                     let answer: JSONValue
                     do {
-                        answer = await handle(try JSONDocument(text: line, file: "request"))
+                        let request = try JSONDocument(text: line, file: "request")
+                        guard case .object = request.root else { throw OperatorFault.notAnObject }
+                        answer = await handle(request)
                     } catch {
                         answer = failure("bad request: \(error)")
                     }
@@ -129,11 +141,18 @@ struct LineDecoder: NIOSingleStepByteToMessageDecoder {
         }
     }
 
+    /// How many readable bytes are known to hold no LF: each read is searched once, not the whole
+    /// line again, so a 4 MiB line costs one pass ([OPS-4]).
+    var searched = 0
+
     mutating func decode(buffer: inout ByteBuffer) throws -> String? {
-        guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
-            if buffer.readableBytes > Self.maxLine { throw OperatorFault.lineTooLong }
+        let unsearched = buffer.readableBytesView.dropFirst(searched)
+        guard let newline = unsearched.firstIndex(of: UInt8(ascii: "\n")) else {
+            searched = buffer.readableBytes
+            if searched > Self.maxLine { throw OperatorFault.lineTooLong }
             return nil
         }
+        searched = 0
         let line = buffer.readString(length: newline - buffer.readerIndex)
         buffer.moveReaderIndex(forwardBy: 1)
         return line
@@ -142,4 +161,13 @@ struct LineDecoder: NIOSingleStepByteToMessageDecoder {
     mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> String? { try decode(buffer: &buffer) }
 }
 
-enum OperatorFault: Error { case lineTooLong }
+enum OperatorFault: Error, CustomStringConvertible {
+    case lineTooLong, notAnObject
+
+    var description: String {
+        switch self {
+        case .lineTooLong: "a line longer than \(LineDecoder.maxLine) bytes"
+        case .notAnObject: "the line is JSON but not an object, such as {\"op\": \"status\"}"
+        }
+    }
+}

@@ -75,6 +75,12 @@ public struct JSONDocument: Sendable {
         return text
     }
 
+    /// A member holding bytes as hex digits.
+    public func hex(_ path: String) throws(JSONParser.Failure) -> [UInt8] {
+        guard let bytes = Hex.decode(try string(path)) else { throw failure(path, "must be hex digits, two per byte") }
+        return bytes
+    }
+
     /// A member holding 32 bytes as 64 hex digits.
     public func bytes32(_ path: String) throws(JSONParser.Failure) -> Bytes32 {
         let text = try string(path)
