@@ -11,8 +11,11 @@ codes (§5.6, §12.4-§12.8), the council key lifecycle (REPLACE and DISSOLVE: r
 mandates, the current key in the handshake, checked only when a link is set up; §12.2, §12.5, §12.6,
 [HS-13]), malformed frames after and during the handshake ([FRAME-8], [FRAME-10], [HS-9], [HS-15],
 [SEAL-3]), the state digest (§12.10, against `council status --json`, also after the REPLACE and the
-DISSOLVE), and, after a restart with a `peers` entry, the handshake as responder. `--slow` adds
-HANDSHAKE_TIMEOUT and IDLE_TIMEOUT (§11; about 15 s more).
+DISSOLVE), the operator channel (OPERATOR.md §4: every operation, its answers predicted from what was
+sent, its failures, cut and restore), DUPLICATE_LINK ([NODE-4]), durability (SIGKILL right after the
+acknowledgements, [ACK-2]) and, restarted with `limits.max_peers` 1, TOO_MANY_PEERS ([NODE-1]), and,
+after a restart with a `peers` entry, the handshake as responder. `--slow` adds HANDSHAKE_TIMEOUT and
+IDLE_TIMEOUT (§11) and the operator channel's size limits ([OPS-4], [OPS-15]); about 20 s more.
 
 Prints one PASS/FAIL line per check. Exit status: 0 every check passed, 1 some check failed,
 2 the run could not start (missing `cryptography` module, binary, or a daemon that does not come up).
@@ -23,6 +26,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -40,8 +44,9 @@ except ImportError:
     print('interop.py: the Python module "cryptography" is missing (pip install cryptography)')
     sys.exit(2)
 
-from council1 import (ERROR_CODES, AcceptedSet, PeerError, ProtocolError, Roster, build_message, decode_plaintext_frame,
-                      encode_content, error_name, message_id, public_bytes, test_key, with_length)
+from council1 import (ERROR_CODES, MAX_REFS, ZERO32, AcceptedSet, PeerError, ProtocolError, Roster, build_message,
+                      decode_message, decode_plaintext_frame, encode_content, error_name, message_id, public_bytes,
+                      signing_input, test_key, verify_message, with_length)
 from peer import accept, dial, now_ms, read_plaintext_frame, recv_exact
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -107,8 +112,11 @@ class Daemon:
         }
         self.process = None
 
-    def start(self, peers=()):
+    def start(self, peers=(), limits=None):
+        """Writes the config (with `limits`, OPERATOR.md §2.2, if given; else the defaults) and starts."""
         config = dict(self.config, peers=[{'council': c, 'address': a} for c, a in peers])
+        if limits:
+            config['limits'] = limits
         with open(self.config_path, 'w', encoding='utf-8') as f:
             json.dump(config, f, indent=2)
         with open(self.log_path, 'a', encoding='utf-8') as log:
@@ -136,6 +144,11 @@ class Daemon:
             self.process.kill()
             self.process.wait()
             return 'killed'
+
+    def kill(self):
+        """SIGKILL at once, a crash ([ACK-2]); returns the exit status."""
+        self.process.kill()
+        return self.process.wait()
 
     def log_tail(self, lines=5):
         try:
@@ -189,6 +202,7 @@ class Run:
         self.roster = Roster.load(daemon.config['roster'])
         self.trace = (lambda line: print('   ', line, flush=True)) if args.trace else None
         self.accepted = {}           # what we expect the daemon to have accepted: id -> bytes
+        self.held = set()            # the IDs it answered ACK 2 (held for ever: their refs exist nowhere)
         self.link = None             # the gyor link of step 1, reused by the story
         self.authors = {}            # label -> Author, for the key lifecycle
         self.ids = {}                # name -> ID of the key lifecycle's messages
@@ -212,6 +226,8 @@ class Run:
         self.report.check(name, ' '.join(map(str, expected)), ' '.join(map(str, seen)) + detail)
         if seen == ('ACK', 0):
             self.accepted[message_id(raw)] = raw
+        elif seen == ('ACK', 2):
+            self.held.add(message_id(raw))
         return answer
 
     # -- 1. handshake as initiator, first sealed frame, heartbeat, empty catch-up
@@ -325,13 +341,21 @@ class Run:
             author.accepted(message_id(raw))
         return message_id(raw)
 
-    def control(self, op):
-        """One request on the operator channel (OPERATOR.md §4.1: a JSON line answered by a JSON line)."""
+    def operator(self, *requests):
+        """Requests (dicts, or raw lines as bytes) sent together on one operator connection (OPERATOR.md
+        §4.1: a JSON line answered by a JSON line, in order); their answers, None for each one the node
+        closed the connection before answering."""
+        lines = b''.join((q if isinstance(q, bytes) else json.dumps(q).encode()) + b'\n' for q in requests)
         with socket.create_connection((HOST, self.daemon.control_port), timeout=WAIT) as sock:
-            sock.sendall(json.dumps({'op': op}).encode() + b'\n')
-            answer = json.loads(sock.makefile('rb').readline())
-        if not answer.get('ok'):
-            raise RuntimeError(f"operator channel, {op}: {answer.get('error')}")
+            sock.sendall(lines)
+            answers = sock.makefile('rb')
+            return [json.loads(line) if (line := answers.readline()) else None for _ in requests]
+
+    def control(self, op, **members):
+        """One request on the operator channel; its answer, which must have `ok` true."""
+        answer = self.operator(dict(members, op=op))[0]
+        if not (answer or {}).get('ok'):
+            raise RuntimeError(f"operator channel, {op}: {answer and answer.get('error')}")
         return answer
 
     def standing_of(self, council):
@@ -436,6 +460,13 @@ class Run:
         and whether the link then answers PING (it is not closed right after completing)."""
         link = self.dial(council, key)
         try:
+            return self.outcome(link)
+        finally:
+            link.close()
+
+    def outcome(self, link):
+        """A link's first frame from the daemon or its ERROR, and whether it then answers PING."""
+        try:
             first = link.recv_frame(WAIT)['type']
             kept = self.still_up(link)
             return f"link up, first frame {first}, PING -> {'PONG' if kept == 'link kept' else kept}"
@@ -443,8 +474,6 @@ class Run:
             return f'ERROR {e.code}'
         except (EOFError, OSError, ProtocolError) as e:
             return f'no answer ({e!r})'
-        finally:
-            link.close()
 
     def dissolution(self):
         r, ids, t = self.report, self.ids, self.t0
@@ -601,7 +630,8 @@ class Run:
         status = self.status()
         ours = AcceptedSet(self.roster, fetched).digest().hex()
         r.check('state digest of the fetched messages = council status digest', ours, status['digest'])
-        r.check('council status: accepted, held', (len(self.accepted), 1), (status['accepted'], status['held']))
+        r.check('council status: accepted, held', (len(self.accepted), len(self.held)),
+                (status['accepted'], status['held']))
 
     def check_digest(self, when):
         """[DIGEST-1] of the messages we saw accepted, against the daemon's digest now."""
@@ -617,6 +647,402 @@ class Run:
         if out.returncode != 0:
             raise RuntimeError(f'council status exited {out.returncode}: {out.stderr.strip()}')
         return json.loads(out.stdout)
+
+    # -- 8. the operator channel (OPERATOR.md §4), its answers predicted from what we sent
+    #
+    # budapest's own key acts through `act` (a mandate of cwc's budapest-1 seat for delegate-11, and a
+    # CLOSE); delegate-11 acts through `draft`, signed here, and `submit` (a resolution and a vote). A
+    # miskolc link watches the relays, which give us the bytes of the node's own messages.
+
+    def operator_channel(self):
+        self.report.section('the operator channel (OPERATOR.md §4): acts, drafts, state, has/missing, errors, '
+                            'cut/restore')
+        watch = self.dial('miskolc')
+        watch.catch_up(WAIT)
+        self.operator_status()
+        ids = self.operator_story(watch)
+        self.operator_decisions(ids)
+        self.compare_state('after the CLOSE')
+        self.operator_has_and_missing(ids)
+        self.operator_errors(ids)
+        self.operator_cut(watch)
+
+    def operator_status(self):
+        """OPERATOR.md §4.5 `status` with the miskolc link up, against what we know."""
+        s = self.control('status')
+        ours = {'council': COUNCIL, 'federation': self.roster.federation, 'roster_hash': self.roster.hash.hex(),
+                'accepted': len(self.accepted), 'held': len(self.held), 'cut': [], 'storage': 'ok',
+                'key': self.roster.key_of[COUNCIL].hex(),
+                'peers': [{'council': 'miskolc', 'address': '(inbound)', 'state': 'up'}]}
+        theirs = {k: s.get(k) for k in ours}
+        theirs['peers'] = [{k: p.get(k) for k in ('council', 'address', 'state')} for p in s.get('peers', [])]
+        absent = [k for k in STATUS_MEMBERS if k not in s]
+        absent += [f'peers.{i}.queue' for i, p in enumerate(s.get('peers', [])) if not isinstance(p.get('queue'), int)]
+        difference = first_difference(ours, theirs) or (absent and f'members missing: {absent}')
+        self.report.check('[OPS-6] status (OPERATOR §4.5): every member; council, federation, roster hash, key, counts, '
+                          'storage, cut, miskolc (inbound) up', 'as known here', difference or 'as known here',
+                          not difference)
+
+    def operator_story(self, watch):
+        r, ids, t = self.report, {}, now_ms()
+        mandate = {'act': 'MANDATE', 'body': 'cwc', 'seat': 'budapest-1',
+                   'delegate': public_bytes(test_key('delegate-11')).hex(), 'valid_from': t - 60_000,
+                   'valid_until': t + DAY, 'scope': ['wages', 'strike'],
+                   'instructions': [{'question': 'wages-b', 'choice': 'for'},
+                                    {'question': 'wages-a', 'choice': 'against'}]}
+        ids['mandate'], m = self.act_by_node('act MANDATE: cwc budapest-1 for delegate-11, no weight, scope and '
+                                             'instructions out of order', watch, mandate, [])
+        canonical = dict(without_act(mandate), weight=1, scope=['strike', 'wages'],
+                         instructions=mandate['instructions'][::-1])
+        self.compare('[OPS-8] its payload', 'as asked, weight 1, scope and instructions in canonical order',
+                     canonical, m['payload'])
+        proposal = {'act': 'PROPOSAL', 'mandate': ids['mandate'].hex(), 'question': 'wage-rise', 'kind': 'wages',
+                    'rule': 'majority', 'closes_at': m['timestamp'] + 1}
+        ids['resolution'], _ = self.draft_and_submit(
+            'PROPOSAL by delegate-11 (timestamp given; quorum, title, text left out)', watch, 'delegate-11',
+            proposal, [ids['mandate']], m['timestamp'] + 1, dict(without_act(proposal), quorum=1, title='', text=''))
+        vote = {'act': 'VOTE', 'resolution': ids['resolution'].hex(), 'mandate': ids['mandate'].hex(), 'choice': 'for'}
+        ids['vote'], draft = self.draft_and_submit(
+            'VOTE for by delegate-11 (timestamp 1: raised to the latest of prev and refs)', watch, 'delegate-11',
+            vote, [ids['resolution'], ids['mandate']], 1, dict(without_act(vote), statement=''))
+        ids['draft'] = message_id(draft)
+        self.compare_state('with the vote (the resolution open)', only='resolutions')
+        close = {'act': 'CLOSE', 'resolution': ids['resolution'].hex(), 'tally': tally('rejected', 0, 9, 0, 1)}
+        ids['close'], m = self.act_by_node('act CLOSE, with a wrong tally in the request', watch, close,
+                                           [ids['resolution']])
+        aset = AcceptedSet(self.roster, self.accepted)
+        r.check("[OPS-7][CLOSE-4] the CLOSE's tally: R's tally in its causal past, the request's ignored",
+                aset.past(aset.dependencies(m)).tally(ids['resolution']), m['payload']['tally'])
+        return ids
+
+    def act_by_node(self, name, watch, payload, named):
+        """[OPS-8] `act`: accepted, relayed on watch ([RELAY-1]), signed by the node's key and drafted as
+        [OPS-11] says. Returns its ID and the decoded message."""
+        before = now_ms()
+        answer = self.control('act', payload=payload)
+        clock = (before - 1000, now_ms() + 1000)       # the node's clock, give or take its rounding
+        if not self.report.check(f'[OPS-8] {name}', 'accepted', decision(answer)):
+            raise RuntimeError('the act was not accepted; the checks after it need it')
+        mid = bytes.fromhex(answer['id'])
+        raw = self.relayed(watch, mid)
+        m = decode_message(raw)
+        faults = [] if verify_message(self.roster.hash, raw) else ["not signed by budapest's key"]
+        faults += self.ops11_faults(COUNCIL, m, named, clock=clock)
+        what = "relayed, signed by budapest's key, drafted as [OPS-11] says"
+        self.report.check(f'[OPS-8][OPS-11] {name}: the message', what, '; '.join(faults) or what, not faults)
+        self.record(COUNCIL, mid, raw)
+        return mid, m
+
+    def draft_and_submit(self, name, watch, label, payload, named, timestamp, expected_payload):
+        """OPERATOR.md §4.6: [OPS-9] `draft` for label's key at `timestamp`, checked as [OPS-11] says;
+        signed here ([SIG-1]); [OPS-10] `submit`: accepted and relayed. Returns its ID and the draft."""
+        r = self.report
+        draft = bytes.fromhex(self.control('draft', author=public_bytes(self.author(label).key).hex(),
+                                           payload=payload, timestamp=timestamp)['message'])
+        m = decode_message(draft)
+        faults = [] if draft[-64:] == bytes(64) else ['signature not all zero']
+        faults += self.ops11_faults(label, m, named, requested=timestamp)
+        faults += list(filter(None, [first_difference(expected_payload, m['payload'], 'payload')]))
+        what = 'unsigned, drafted as [OPS-11] says, payload as asked with the defaults of §4.3'
+        r.check(f'[OPS-9][OPS-11] draft {name}', what, '; '.join(faults) or what, not faults)
+        signed = self.signed(label, draft)
+        mid = message_id(signed)
+        answer = self.control('submit', message=signed.hex())
+        if not r.check('[OPS-10] submit it, signed here ([SIG-1])', 'accepted', decision(answer)):
+            raise RuntimeError('the message was not accepted; the checks after it need it')
+        r.check('[OPS-10][RELAY-1] the submitted message is relayed', 'relayed as submitted',
+                'relayed as submitted' if self.relayed(watch, mid) == signed else 'other bytes relayed')
+        self.record(label, mid, signed)
+        return mid, draft
+
+    def ops11_faults(self, label, m, named, requested=None, clock=None):
+        """How a message drafted for label departs from [OPS-11]: sequence and prev follow label's chain;
+        refs are the named messages the node accepted, then its heads, never prev (compared as a set when
+        they fit in MAX_REFS: 'newest first' orders only which ones are cut); the timestamp is the
+        requested one or the node's clock (between clock's bounds), no earlier than prev's and refs'."""
+        author = self.author(label)
+        prev = author.head or ZERO32
+        faults = [] if m['author'] == public_bytes(author.key).hex() else [f"author {m['author'][:16]}"]
+        if (m['sequence'], m['prev']) != (author.sequence + 1, prev.hex()):
+            faults.append(f"sequence {m['sequence']}, prev {m['prev'][:16]} "
+                          f"(expected {author.sequence + 1}, {prev.hex()[:16]})")
+        refs = {x for x in set(named) | self.heads() if x in self.accepted and x != prev}
+        if len(refs) <= MAX_REFS and set(m['refs']) != {x.hex() for x in refs}:
+            faults.append(f"refs {sorted(x[:8] for x in m['refs'])} (expected {sorted(x.hex()[:8] for x in refs)})")
+        latest = max((self.timestamp_of(bytes.fromhex(x)) for x in [m['prev']] + m['refs']
+                      if bytes.fromhex(x) in self.accepted), default=0)
+        low, high = clock or (requested, requested)
+        if not max(low, latest) <= m['timestamp'] <= max(high, latest):
+            faults.append(f"timestamp {m['timestamp']} (expected {max(low, latest)}"
+                          + ('' if low == high else f' to {max(high, latest)}') + ')')
+        return faults
+
+    def heads(self):
+        """The accepted messages that no other accepted message names ([OPS-11])."""
+        named = set()
+        for raw in self.accepted.values():
+            named.update(AcceptedSet.dependencies(decode_message(raw)))
+        return set(self.accepted) - named
+
+    def timestamp_of(self, mid):
+        return decode_message(self.accepted[mid])['timestamp']
+
+    def signed(self, label, draft):
+        """OPERATOR.md §4.6 step 2: the draft with label's signature in its last 64 bytes ([SIG-1])."""
+        unsigned = draft[:-64]
+        return unsigned + self.author(label).key.sign(signing_input(self.roster.hash, unsigned))
+
+    def record(self, label, mid, raw):
+        """A message of label's chain that the daemon accepted."""
+        self.accepted[mid] = raw
+        self.author(label).accepted(mid)
+
+    @staticmethod
+    def relayed(link, mid):
+        """The bytes of message mid as the daemon relays it on link ([RELAY-1])."""
+        return link.wait_for(lambda d: d['type'] == 'MESSAGE' and message_id(d['message']) == mid, WAIT)['message']
+
+    def operator_decisions(self, ids):
+        """The other decisions of §4.4: rejected (ok true, [OPS-6]), duplicate, held; [OPS-8]'s
+        UNKNOWN_RESOLUTION with the all-zero ID; [OPS-10]'s MALFORMED_MESSAGE named by the bytes' SHA-256."""
+        r, t = self.report, now_ms()
+        answer = self.control('act', payload={'act': 'MANDATE', 'body': 'parliament', 'seat': 'gyor', 'valid_from': t,
+                                              'delegate': public_bytes(test_key('delegate-12')).hex(),
+                                              'valid_until': t + DAY, 'scope': ['strike']})
+        r.check("[OPS-6][MANDATE-4] act MANDATE for gyor's seat", 'rejected NOT_AUTHORISED, with a detail',
+                decision(answer) + (', with a detail' if answer.get('detail') else ', no detail'))
+        ids['rejected'] = bytes.fromhex(answer['id'])
+        answer = self.control('act', payload={'act': 'CLOSE', 'resolution': message_id(b'no resolution').hex()})
+        zero = answer.get('id') == ZERO32.hex()
+        r.check('[OPS-8] act CLOSE of a resolution the node lacks', 'rejected UNKNOWN_RESOLUTION, ID all zero',
+                decision(answer) + (', ID all zero' if zero else f", ID {answer.get('id')}"))
+        answer = self.control('submit', message=self.accepted[ids['vote']].hex())
+        r.check('[OPS-10][CORE-4] submit the VOTE again', f"duplicate {ids['vote'].hex()[:16]}",
+                f"{decision(answer)} {answer.get('id', '')[:16]}")
+        junk = b'COUNCIL/1: these bytes are not a message'
+        answer = self.control('submit', message=junk.hex())
+        hashed = answer.get('id') == message_id(junk).hex()
+        r.check('[OPS-10][ACK-1] submit hex that does not decode', 'rejected MALFORMED_MESSAGE, ID SHA-256 of the '
+                'bytes', decision(answer) + (', ID SHA-256 of the bytes' if hashed else f", ID {answer.get('id')}"))
+        held = self.message(test_key('szolnok'), 'RECALL', 1, None, t, {'mandate': ids['mandate'].hex(), 'reason': ''},
+                            refs=[message_id(b'operator: a message nobody sent')])
+        answer = self.control('submit', message=held.hex())
+        if r.check('[OPS-10][CORE-2] submit a message with a ref the node lacks', 'held', decision(answer)):
+            self.held.add(message_id(held))
+        ids['held'] = message_id(held)
+
+    def compare_state(self, when, only=None):
+        """§4.5 `resolutions`, `mandates`, `councils` against the same computed here from the accepted set."""
+        aset = AcceptedSet(self.roster, self.accepted)
+        whole = aset.view()
+        expected = {
+            'resolutions': ('every PROPOSAL by ID: status, effective CLOSE ([CLOSE-5]), tally (§12.8), votes '
+                            'counted or not ([TALLY-1])', [resolution_object(aset, whole, rid)
+                                                           for rid in sorted(aset.by_kind['PROPOSAL'])]),
+            'mandates': ('the standing mandates (§12.5) by ID', [mandate_object(aset, whole, mid)
+                                                                for mid in sorted(whole.standing_mandates())]),
+            'councils': ('roster order, current key, dissolved', councils_objects(whole))}
+        for op, (what, ours) in expected.items():
+            if only in (None, op):
+                theirs = self.control(op)[op]
+                if op == 'resolutions':          # §4.5 gives no order for a resolution's votes
+                    for resolution in theirs:
+                        resolution['votes'] = sorted(resolution.get('votes', []), key=lambda v: v.get('id', ''))
+                self.compare(f'[OPERATOR §4.5] {op} {when}: {what}', f'the {len(ours)} computed here', ours, theirs)
+
+    def compare(self, name, what, ours, theirs):
+        """A check that the daemon's JSON value equals ours, naming the first difference."""
+        difference = first_difference(ours, theirs)
+        return self.report.check(name, what, difference or what, difference is None)
+
+    def operator_has_and_missing(self, ids):
+        r = self.report
+        unknown = [message_id(b'operator: never sent'), message_id(b'operator: never sent either')]
+        probes = {'accepted': ids['mandate'], 'held': ids['held'], 'rejected NOT_AUTHORISED': ids['rejected'],
+                  'unknown': unknown[0]}
+        answers = self.operator(*({'op': 'has', 'id': x.hex()} for x in probes.values()))
+        r.check('[OPERATOR §4.5] has: an accepted, a held, a rejected (remembered, [CORE-4]) and an unknown ID', list(probes),
+                [' '.join(str(a[k]) for k in ('state', 'code') if k in a) if a and a.get('ok') else decision(a or {})
+                 for a in answers])
+        asked = [unknown[0], *self.accepted, *sorted(self.held), ids['rejected'], ids['draft'], unknown[1]]
+        expected = [x.hex() for x in asked if x not in self.accepted and x not in self.held]
+        seen = self.control('missing', ids=[x.hex() for x in asked])['missing']
+        r.check(f'[OPS-15] missing of {len(asked)} IDs: every one acknowledged here, a rejected one, the unsigned '
+                'draft ([OPS-9]: not stored) and two unknown', [x[:8] for x in expected], [x[:8] for x in seen],
+                expected == seen)
+
+    def operator_errors(self, ids):
+        """[OPS-5]: ill-formed requests answered `ok: false` with `error` alone, and nothing done; [OPS-3]:
+        all sent at once on one connection, answered in order, the connection kept."""
+        r = self.report
+        vote = {'act': 'VOTE', 'resolution': ids['resolution'].hex(), 'mandate': ids['mandate'].hex(),
+                'choice': 'maybe'}
+        author = public_bytes(test_key('delegate-11')).hex()
+        probes = [
+            ('a line that is not JSON (`bad request: …`)', b'{"op": "status"', '^bad request'),
+            ('a JSON array, not an object (`bad request: …`)', b'["status"]', '^bad request'),
+            ('an object without op', {'id': ids['mandate'].hex()}, ''),
+            ('an unknown op', {'op': 'frobnicate'}, ''),
+            ('has without id', {'op': 'has'}, r'^request:\d+: id: '),
+            ('has with an id of 3 bytes', {'op': 'has', 'id': 'abcdef'}, r'^request:\d+: id: '),
+            ('act VOTE with choice "maybe"', {'op': 'act', 'payload': vote}, r'^request:\d+: payload\.choice: '),
+            ('[OPS-10] submit a message that is not hex (an ill-formed member)',
+             {'op': 'submit', 'message': 'not hex'}, r'^request:\d+: message: '),
+            ('[OPS-9] draft CLOSE of a resolution the node lacks',
+             {'op': 'draft', 'author': author, 'payload': {'act': 'CLOSE', 'resolution': ZERO32.hex()}}, '')]
+        answers = self.operator(*(q for _, q, _ in probes), {'op': 'has', 'id': ids['mandate'].hex()})
+        for (name, _, pattern), answer in zip(probes, answers):
+            seen, ok = failure(answer, pattern)
+            r.check(f'[OPS-5] {name}', 'ok false, error alone' + (f' matching {pattern!r}' if pattern else ''),
+                    seen, ok)
+        r.check('[OPS-3] then, on the same connection, has of an accepted ID', 'accepted',
+                (answers[-1] or {}).get('state', f'no answer: {answers[-1]}'))
+        s = self.control('status')
+        r.check('[OPS-5] the node did nothing: accepted, held', (len(self.accepted), len(self.held)),
+                (s['accepted'], s['held']))
+
+    def operator_limits(self):
+        """The operator channel's size limits (--slow: the debug daemon takes seconds over 4 MiB lines)."""
+        r = self.report
+        r.section('the operator channel\'s limits ([OPS-15], [OPS-4]): a few seconds')
+        seen, ok = failure(self.operator({'op': 'missing', 'ids': [f'{i:064x}' for i in range(50_001)]})[0], r'^request:\d+: ids: ')
+        r.check('[OPS-15] missing with 50,001 IDs', "ok false, error alone matching 'request:LINE: ids: '", seen, ok)
+        with socket.create_connection((HOST, self.daemon.control_port), timeout=WAIT) as sock:
+            try:
+                sock.sendall(b'x' * (4 * 1024 * 1024 + 1))
+                seen = 'answered' if sock.recv(1) else 'closed, unanswered'
+            except socket.timeout:
+                seen = f'left open for {WAIT} s'
+            except OSError:
+                seen = 'closed, unanswered'
+        r.check("[OPS-4] 4 MiB + 1 bytes without LF (the reference takes the MAY)", 'closed, unanswered', seen)
+
+    def operator_cut(self, watch):
+        """[OPS-14] cut: the link closed with NORMAL_CLOSE, handshakes refused until restore."""
+        r = self.report
+        cut = self.control('cut', peer='miskolc').get('cut')
+        r.check('[OPS-14] cut miskolc: the answer, its link, status',
+                "cut miskolc; ERROR NORMAL_CLOSE, link closed; cut ['miskolc']",
+                f"cut {cut}; {self.closing_error(watch)}; cut {self.control('status')['cut']}")
+        watch.sock.close()
+        seen = self.refusal('miskolc')
+        r.check('[OPS-14][HS-11] a handshake as miskolc while cut', 'sealed ERROR NORMAL_CLOSE, link closed', seen,
+                seen.startswith('sealed ERROR NORMAL_CLOSE') and seen.endswith('link closed'))
+        for peer, why in (('budapest', "the node's own council"), ('kecskemet', 'a council the roster lacks')):
+            seen, ok = failure(self.operator({'op': 'cut', 'peer': peer})[0], r'^request:\d+: peer: ')
+            r.check(f'[OPS-14][OPS-5] cut {why}', "ok false, error alone matching 'request:LINE: peer: '", seen, ok)
+        restored = self.control('restore', peer='miskolc').get('restored')
+        r.check('[OPS-14] restore miskolc: the answer, status', 'restored miskolc; cut []',
+                f"restored {restored}; cut {self.control('status')['cut']}")
+        r.check('[OPS-14] a handshake as miskolc after the restore', 'link up, first frame SYNC, PING -> PONG',
+                self.handshake_outcome('miskolc', test_key('miskolc')))
+
+    def closing_error(self, link):
+        """The ERROR the daemon sends on link (after any other frames), and whether it then closes it."""
+        try:
+            error = link.wait_for(lambda d: d['type'] == 'ERROR', WAIT)
+        except (EOFError, OSError, ProtocolError) as e:
+            return f'no ERROR ({e!r})'
+        return f"ERROR {error_name(error['code'])}, {self.closed(link)}"
+
+    def refusal(self, council):
+        """Dial as council where the daemon should refuse the link once the handshake has completed
+        ([HS-11]: a sealed ERROR, then close); what it did."""
+        try:
+            link = self.dial(council)
+        except PeerError as e:
+            return f'plaintext ERROR {e.code} instead of WELCOME'
+        try:
+            first = link.recv_frame(WAIT)
+            if first['type'] != 'ERROR':
+                return f"link up (first frame {first['type']}), {self.still_up(link)}"
+            return f"sealed ERROR {error_name(first['code'])}, {self.closed(link)}"
+        except PeerError as e:
+            return f'plaintext ERROR {e.code} after AUTH ([HS-14])'
+        except (EOFError, OSError, ProtocolError) as e:
+            return f'no ERROR ({e!r})'
+        finally:
+            link.sock.close()
+
+    # -- 9. two links as one council ([NODE-4]); the other case, links opened by two councils, is
+    #       checked on the link the daemon dials (duplicate_of_dialled)
+
+    def duplicate_links(self):
+        r = self.report
+        r.section('two links as one council: DUPLICATE_LINK ([NODE-4], [HS-11])')
+        older = self.dial('gyor')
+        older.recv_frame(WAIT)                   # its SYNC ([LINK-1]): the link is up at the daemon
+        newer = self.dial('gyor')
+        r.check('[NODE-4] a second link opened by gyor: the newer one', 'link up, first frame SYNC, PING -> PONG',
+                self.outcome(newer))
+        r.check('[NODE-4] the older one', 'ERROR DUPLICATE_LINK, link closed', self.closing_error(older))
+        older.sock.close()
+        self.close_and_drain(newer)
+
+    def duplicate_of_dialled(self, dialled):
+        """[NODE-4] of links opened by two councils: the one opened by the lower name (budapest) stays."""
+        r = self.report
+        r.check('[NODE-4][HS-11] a link opened by gyor while the one budapest (the lower name) opened is up',
+                'sealed ERROR DUPLICATE_LINK, link closed', self.refusal('gyor'))
+        r.check('[NODE-4] the link budapest opened', 'link kept', self.still_up(dialled))
+
+    # -- 10. durability ([ACK-2], [OPS-12]) and MAX_PEERS ([NODE-1])
+
+    def durability(self):
+        self.report.section('durability: SIGKILL right after the acknowledgements ([ACK-2], [OPS-12]), then a '
+                            'restart with limits.max_peers 1 ([NODE-1])')
+        last = self.acknowledged_then_killed()
+        self.daemon.start(limits={'max_peers': 1})
+        self.survived(last)
+        self.too_many_peers()
+
+    def acknowledged_then_killed(self):
+        """An act (answered once durable, [OPS-12]), a MESSAGE accepted (ACK 0) and one held (ACK 2), then
+        SIGKILL at once; their IDs."""
+        link = self.dial('csepel')
+        link.catch_up(WAIT)
+        t = now_ms()
+        last = {}
+        d12 = test_key('delegate-12')
+        last['act'], _ = self.act_by_node('act MANDATE: cwc budapest-2 for delegate-12', link, {
+            'act': 'MANDATE', 'body': 'cwc', 'seat': 'budapest-2', 'delegate': public_bytes(d12).hex(),
+            'valid_from': t - 60_000, 'valid_until': t + DAY, 'scope': ['strike']}, [])
+        last['accepted'] = self.act(link, 'MANDATE by csepel (parliament/csepel, delegate-12)', 'csepel', 'MANDATE', t,
+                                    mandate_payload('csepel', d12, t - 60_000, t + DAY))
+        held = self.message(test_key('electors-szolnok'), 'RECALL', 1, None, t, {'mandate': last['act'].hex(),
+                            'reason': ''}, refs=[message_id(b'durability: a message nobody sent')])
+        self.submit(link, 'a message with a ref nobody has', held, ('ACK', 2))
+        last['held'] = message_id(held)
+        status = self.daemon.kill()
+        link.sock.close()
+        self.report.check('councild killed at once after the last ACK', f'exit status {-signal.SIGKILL}',
+                          f'exit status {status}')
+        return last
+
+    def survived(self, last):
+        r = self.report
+        acknowledged = [*self.accepted, *sorted(self.held)]
+        r.check(f'[ACK-2] restarted: missing of the {len(acknowledged)} IDs acknowledged as accepted or held', [],
+                self.control('missing', ids=[x.hex() for x in acknowledged])['missing'])
+        r.check('[ACK-2][OPS-12] has of the last act, the last accepted and the last held message',
+                ['accepted', 'accepted', 'held'],
+                [self.control('has', id=last[k].hex())['state'] for k in ('act', 'accepted', 'held')])
+        s = self.control('status')
+        r.check('status after the restart: accepted, held', (len(self.accepted), len(self.held)),
+                (s['accepted'], s['held']))
+        self.check_digest('after the SIGKILL and the restart')
+
+    def too_many_peers(self):
+        r = self.report
+        link = self.dial('gyor')
+        messages, count = link.catch_up(WAIT)
+        r.check('[ACK-2][SYNC-3] catch-up after the restart', f'{len(self.accepted)} MESSAGEs, the accepted ones',
+                f"{len(messages)} MESSAGEs, "
+                + ('the accepted ones' if {message_id(m) for m in messages} == self.accepted.keys() else 'others'))
+        r.check('[NODE-1][HS-11] a second link, limits.max_peers 1', 'sealed ERROR TOO_MANY_PEERS, link closed',
+                self.refusal('szolnok'))
+        r.check('[NODE-1] the first link', 'link kept', self.still_up(link))
+        self.close_and_drain(link)
 
     # -- 6. timeouts (--slow)
 
@@ -676,6 +1102,7 @@ class Run:
             r.check('catch-up after the restart', f'{len(self.accepted)} MESSAGEs, SYNC_DONE {len(self.accepted)}',
                     f'{len(messages)} MESSAGEs, SYNC_DONE {count}')
             r.check('PING -> PONG on the dialled link', 'link kept', self.still_up(link))
+            self.duplicate_of_dialled(link)
             self.shutdown(link, listener)
 
     def shutdown(self, link, listener):
@@ -711,6 +1138,84 @@ def guard(function):
         except Exception as e:                  # reported as a failed check by the caller
             print(f'      ({function.__name__}: {e!r})', flush=True)
     return run
+
+
+STATUS_MEMBERS = ('council', 'federation', 'roster_hash', 'digest', 'accepted', 'held', 'peers', 'cut', 'storage',
+                  'key')                                              # OPERATOR.md §4.5
+
+
+def without_act(payload):
+    """An act of OPERATOR.md §4.3 as the payload fields of PROTOCOL.md §6."""
+    return {k: v for k, v in payload.items() if k != 'act'}
+
+
+def decision(answer):
+    """An operator answer in a few words: a decision (§4.4) and its code, or the failure ([OPS-5])."""
+    if not answer.get('ok'):
+        return f"ok {answer.get('ok')}: {answer.get('error')}"
+    return ' '.join(str(answer[k]) for k in ('decision', 'code') if k in answer)
+
+
+def failure(answer, pattern):
+    """[OPS-5]: whether answer is `ok: false` with `error` alone, its error matching pattern; and what it was."""
+    if answer is None:
+        return 'no answer (connection closed)', False
+    alone = set(answer) == {'ok', 'error'}
+    ok = answer.get('ok') is False and alone and re.match(pattern, str(answer.get('error'))) is not None
+    members = 'error alone' if alone else f'members {sorted(answer)}'
+    return f"ok {answer.get('ok')}, {members}: {str(answer.get('error'))[:120]!r}", ok
+
+
+def first_difference(ours, theirs, path='answer'):
+    """Where the daemon's JSON value first departs from ours, as 'path: what', or None."""
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        for key in ours:
+            if key not in theirs:
+                return f'{path}.{key} missing'
+            difference = first_difference(ours[key], theirs[key], f'{path}.{key}')
+            if difference:
+                return difference
+        extra = sorted(set(theirs) - set(ours))
+        return f'{path}: members not documented: {extra}' if extra else None
+    if isinstance(ours, list) and isinstance(theirs, list):
+        if len(ours) != len(theirs):
+            return f'{path}: {len(theirs)} entries, expected {len(ours)}'
+        return next(filter(None, (first_difference(o, t, f'{path}.{i}')
+                                  for i, (o, t) in enumerate(zip(ours, theirs)))), None)
+    if type(ours) is not type(theirs) or ours != theirs:
+        return f'{path}: {theirs!r:.80}, expected {ours!r:.80}'
+    return None
+
+
+def resolution_object(aset, whole, rid):
+    """OPERATOR.md §4.5 `resolutions`, one resolution, computed from the accepted set: the effective
+    CLOSE's tally or the provisional one, each vote counted or not in that tally (a closed resolution's
+    in the causal past of its effective CLOSE); votes by ID (§4.5 gives no order)."""
+    p = aset.msgs[rid]['payload']
+    close = whole.effective_close(rid)
+    counting = aset.past(aset.dependencies(aset.msgs[close])) if close else whole
+    votes = [{'id': vid.hex(), 'seat': aset.msgs[bytes.fromhex(v['payload']['mandate'])]['payload']['seat'],
+              'choice': v['payload']['choice'], 'statement': v['payload']['statement'],
+              'counted': counting.has(vid) and counting.counted(vid), 'delegate': v['author']}
+             for vid, v in whole.of_kind('VOTE') if v['payload']['resolution'] == rid.hex()]
+    return {'id': rid.hex(), 'body': whole.body_of_resolution(rid),
+            **{k: p[k] for k in ('question', 'kind', 'title', 'rule', 'quorum', 'closes_at')},
+            'status': 'closed' if close else 'open', 'close': close.hex() if close else None,
+            'tally': aset.msgs[close]['payload']['tally'] if close else whole.tally(rid),
+            'votes': sorted(votes, key=lambda v: v['id'])}
+
+
+def mandate_object(aset, whole, mid):
+    """OPERATOR.md §4.5 `mandates`, one standing mandate: its payload, `id`, `council`, `issued_at`."""
+    m = aset.msgs[mid]
+    return dict(m['payload'], id=mid.hex(), council=whole.seat_council(m), issued_at=m['timestamp'])
+
+
+def councils_objects(whole):
+    """OPERATOR.md §4.5 `councils`: every council in roster order (file and canonical order agree here)."""
+    keys, dissolved = whole.current_keys(), whole.dissolved()
+    return [{'name': c['name'], 'key': keys[c['name']].hex(), 'dissolved': c['name'] in dissolved}
+            for c in whole.roster.councils]
 
 
 # ---------------------------------------------------------------- main
@@ -795,7 +1300,8 @@ def run_script(program, report, checks, stop, folder, keep, contents):
 
 def main():
     parser = script_arguments(__doc__, 'the council CLI binary (for the state digest via `status`)')
-    parser.add_argument('--slow', action='store_true', help='also check HANDSHAKE_TIMEOUT and IDLE_TIMEOUT')
+    parser.add_argument('--slow', action='store_true', help='also check HANDSHAKE_TIMEOUT and IDLE_TIMEOUT, and the '
+                        "operator channel's size limits")
     args = parser.parse_args()
 
     if not ready('interop.py', args):
@@ -817,10 +1323,12 @@ def main():
                  ('dissolution', run.dissolution),
                  ('frames after the handshake', run.frames_after_handshake),
                  ('refused handshakes', lambda: run.refused_handshakes(args.spec)),
+                 ('operator channel', run.operator_channel),
+                 ('duplicate links', run.duplicate_links),
                  ('catch-up and digest', run.catch_up_and_digest)]
         if args.slow:
-            steps.append(('timeouts', run.timeouts))
-        steps.append(('responder side', run.responder))
+            steps += [('timeouts', run.timeouts), ('operator channel limits', run.operator_limits)]
+        steps += [('durability', run.durability), ('responder side', run.responder)]
         run_steps(report, steps)
 
     return run_script('interop.py', report, checks, daemon.stop, folder, args.keep, 'config, councild.log, data')
