@@ -22,6 +22,14 @@ enum GovernanceCases {
                          validUntil: until ?? context.now + 86_400_000, scope: scope))
     }
 
+    /// [CORE-3][CORE-4] A new message built on a rejected one: DEPENDENCY_REJECTED while the node
+    /// remembers the rejection, ACK 2 (held for the missing dependency) once it has forgotten it,
+    /// which [CORE-4] allows.
+    static func builtOnRejected(_ answer: CaseContext.Answer) -> Verdict {
+        [.reject(.dependencyRejected), .ack(.held)].contains(answer) ? .pass
+            : .fail(expected: "REJECT DEPENDENCY_REJECTED, or ACK 2 from a node that forgot the rejection ([CORE-4])", actual: answer.description)
+    }
+
     static let all: [ConformanceCase] = [
         ConformanceCase("ACK-1/valid-mandate-acknowledged", "A valid MANDATE is answered ACK accepted") { context in
             _ = try await context.mandate("miskolc")
@@ -60,7 +68,7 @@ enum GovernanceCases {
             child.sequence = bad.sequence + 1
             child.prev = bad.id
             child.refs = []
-            return context.verdict(try await context.send(context.sign(child, key("csepel"))), .reject(.dependencyRejected))
+            return builtOnRejected(try await context.send(context.sign(child, key("csepel"))))
         },
         ConformanceCase("CORE-3/held-then-bad-signature", "A message held on one that then fails its signature is DEPENDENCY_REJECTED") { context in
             var bytes = context.sign(context.draft(key("csepel"), mandatePayload(context, seat: "gyor")), key("csepel")).bytes
@@ -71,8 +79,14 @@ enum GovernanceCases {
             let signedChild = context.sign(child, key("gyor"))
             guard try await context.send(signedChild) == .ack(.held) else { return .inconclusive("the message naming an unknown ref was not held") }
             guard try await context.send(forged) == .reject(.badSignature) else { return .inconclusive("the forged message was not rejected as expected") }
-            // Still held, the message would be ACK 2 again; rejected with its dependency, the same REJECT again ([CORE-4]).
-            return context.verdict(try await context.send(signedChild), .reject(.dependencyRejected))
+            // A new message naming the forgery shows whether the node remembers its rejection; the held
+            // message must have met the same fate: rejected with it, or still held (ACK 2 again).
+            var probe = context.draft(key("miskolc"), .dissolution(Dissolution(council: "nowhere", statement: "")))
+            probe.refs = [forged.id]
+            let remembered = try await context.send(context.sign(probe, key("miskolc")))
+            let probed = builtOnRejected(remembered)
+            guard case .pass = probed else { return probed }
+            return context.verdict(try await context.send(signedChild), remembered)
         },
         ConformanceCase("CORE-5/bad-sequence", "A prev that is not the author's previous message is BAD_SEQUENCE") { context in
             let (mandate, _) = try await context.mandate("miskolc")

@@ -61,8 +61,14 @@ enum HandshakeCases {
             defer { peer.close() }
             let hello = context.hello(council: "csepel", ephemeral: .zero)
             try await peer.sendRaw(hello)
-            guard case .welcome(let welcome)? = try await peer.expect(within: context.deadline(5), { if case .welcome = $0 { return true }; return false })
-            else { return try await context.expectError(peer, Allowed([.authenticationFailed], closes: true)) }
+            let first = try await peer.expect(within: context.deadline(5)) { frame in
+                switch frame {
+                case .welcome, .error: true
+                default: false
+                }
+            }
+            // [HS-8] allows refusing such a HELLO at once: then the frame read is that ERROR.
+            guard case .welcome(let welcome)? = first else { return try await context.judge(first, on: peer, Allowed([.authenticationFailed], closes: true)) }
             // Complete AUTH honestly; the responder's key derivation must refuse the zero secret.
             let welcomeFrame = Frame.welcome(welcome).encoded()
             let t1 = HandshakeTranscript.t1(hello: hello, welcomeUnsigned: Array(welcomeFrame.dropLast(64)))

@@ -16,6 +16,12 @@ extension CaseContext {
             if case .error = frame { return true }
             return false
         }
+        return try await judge(frame, on: peer, allowed, within: seconds)
+    }
+
+    /// Judges the frame a case read where an ERROR belongs (nil: none came): its code, then whether
+    /// the link closes or stays up as the code requires.
+    public func judge(_ frame: Frame?, on peer: TestPeer, _ allowed: Allowed, within seconds: Double = 5) async throws -> Verdict {
         guard case .error(let notice)? = frame else {
             let closed = peer.hasEnded
             return .fail(expected: "ERROR \(allowed)", actual: closed ? "the link closed without an ERROR" : "no ERROR within \(seconds) s")

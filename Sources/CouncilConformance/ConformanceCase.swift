@@ -33,18 +33,11 @@ public enum Verdict: Sendable, Equatable {
 public struct ConformanceCase: Sendable {
     public let id: String
     public let summary: String
-    /// Whether the case needs the implementation to dial the suite (`--listen`).
-    public let role: Role
     public let run: @Sendable (CaseContext) async throws -> Verdict
 
-    public enum Role: String, Sendable {
-        case dial, listen
-    }
-
-    public init(_ id: String, _ summary: String, role: Role = .dial, run: @escaping @Sendable (CaseContext) async throws -> Verdict) {
+    public init(_ id: String, _ summary: String, run: @escaping @Sendable (CaseContext) async throws -> Verdict) {
         self.id = id
         self.summary = summary
-        self.role = role
         self.run = run
     }
 

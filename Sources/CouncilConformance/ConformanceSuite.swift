@@ -20,7 +20,6 @@ public enum ConformanceSuite {
         public var only: [String] = []
         public var exclude: [String] = []
         public var level: Requirement.Level?
-        public var listen: Bool = false
 
         public init() {}
 
@@ -33,7 +32,6 @@ public enum ConformanceSuite {
             if !only.isEmpty, !only.contains(where: { Self.matches($0, test.id) }) { return false }
             if exclude.contains(where: { Self.matches($0, test.id) }) { return false }
             if let level, test.level != level { return false }
-            if test.role == .listen, !listen { return false }
             return true
         }
     }

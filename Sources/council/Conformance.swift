@@ -64,7 +64,6 @@ struct Conformance: AsyncParsableCommand {
         var selection = ConformanceSuite.Selection()
         selection.only = only.flatMap { $0.split(separator: ",").map(String.init) }
         selection.exclude = exclude.flatMap { $0.split(separator: ",").map(String.init) }
-        selection.listen = listen != nil || selfTest
         selection.level = parsedLevel
         return selection
     }
