@@ -517,6 +517,15 @@ def handshake_signing_input(label, transcript_hash):
     return b'COUNCIL/1 ' + label + b'\x00' + transcript_hash
 
 
+def x25519_shared(ephemeral, peer_share):
+    """The X25519 shared secret ([HS-8]): all zero for a low-order share, which `cryptography` refuses
+    itself with ValueError and derive_session_keys then refuses as AUTHENTICATION_FAILED."""
+    try:
+        return ephemeral.exchange(X25519PublicKey.from_public_bytes(peer_share))
+    except ValueError:
+        return ZERO32
+
+
 def derive_session_keys(shared_secret, t3):
     """[HS-8]: HKDF-SHA256, salt T3, info `COUNCIL/1 SESSION` (no zero byte); (initiator->responder, back)."""
     if shared_secret == ZERO32:
@@ -604,7 +613,7 @@ class Initiator:
         if not verify_ed25519(self.current_keys[self.peer], welcome_signature,
                               handshake_signing_input(b'WELCOME', self.t1)):
             raise ProtocolError('AUTHENTICATION_FAILED', 'WELCOME signature')        # [HS-7]
-        shared = self.ephemeral.exchange(X25519PublicKey.from_public_bytes(bytes.fromhex(d['ephemeral'])))
+        shared = x25519_shared(self.ephemeral, bytes.fromhex(d['ephemeral']))
         self.t2 = hashlib.sha256(self.t1 + welcome_signature).digest()
         auth_signature = self.private_key.sign(handshake_signing_input(b'AUTH', self.t2))
         self.t3 = hashlib.sha256(self.t2 + auth_signature).digest()
@@ -647,7 +656,7 @@ class Responder:
                               handshake_signing_input(b'AUTH', self.t2)):
             raise ProtocolError('AUTHENTICATION_FAILED', 'AUTH signature')           # [HS-7]
         self.t3 = hashlib.sha256(self.t2 + auth_signature).digest()
-        shared = self.ephemeral.exchange(X25519PublicKey.from_public_bytes(self.peer_ephemeral))
+        shared = x25519_shared(self.ephemeral, self.peer_ephemeral)
         self.key_to_responder, self.key_to_initiator = derive_session_keys(shared, self.t3)
         self.send_sealer, self.receive_sealer = Sealer(self.key_to_initiator), Sealer(self.key_to_responder)
 
