@@ -1,11 +1,16 @@
 """A minimal COUNCIL/1 node, written from Spec/ alone, to be checked by `council conformance`.
 
-    python3 Interop/python/node.py --listen 127.0.0.1:PORT [--dial-szolnok ADDR] [--data DIR] [--trace]
+    python3 Interop/python/node.py --listen 127.0.0.1:PORT [--council NAME --key FILE]
+                                   [--peer COUNCIL=HOST:PORT ...] [--dial-szolnok ADDR] [--data DIR]
+                                   [--max-invalid-frames N] [--trace]
     python3 Interop/python/node.py --suite .build/debug/council     # the whole suite against it, then stop
 
-It runs council `budapest` of Spec/conformance/roster.json with Spec/conformance/budapest.key, as
-Spec/CONFORMANCE.md's contract [CONF-1]-[CONF-4] asks. It is a test node, not a product: no operator
-channel, no config file, the defaults of PROTOCOL.md §11.
+By default it runs council `budapest` of Spec/conformance/roster.json with Spec/conformance/budapest.key,
+as Spec/CONFORMANCE.md's contract [CONF-1]-[CONF-4] asks; `--council` and `--key` (a key file of
+OPERATOR.md §2.4) make it another council of that roster. It dials every `--peer` and keeps a link
+with it up ([NODE-3]); `--dial-szolnok ADDR` is `--peer szolnok=ADDR`. It is a test node, not a
+product: no operator channel, no config file, the defaults of PROTOCOL.md §11 (MAX_INVALID_FRAMES
+can be set, as OPERATOR.md §2.2's `limits.max_invalid_frames` sets it for councild).
 
 Built from the pieces next to it: council1.py (codec, frames, handshake state machines, sealing),
 validator.Node (every decision on a governance message: ACK 0/1/2, REJECT codes, held messages and
@@ -44,12 +49,11 @@ import council1
 from interop import free_port
 import validator
 
-COUNCIL = 'budapest'
 HANDSHAKE_TIMEOUT = 10.0
 HEARTBEAT_INTERVAL = 5.0
 PING_EVERY = 4.0                    # a little below HEARTBEAT_INTERVAL ([LINK-3]: at least once every 5 s)
 DEAD_LINK_AFTER = 15.0
-MAX_INVALID_FRAMES = 16
+MAX_INVALID_FRAMES = 16            # --max-invalid-frames
 MAX_PEERS = 64
 OUTBOUND_QUEUE = 8192
 MAX_PENDING = 10_000
@@ -251,13 +255,13 @@ class Link:
     def invalid_frame(self, code, detail):
         """An ERROR that keeps the link, unless it exceeds MAX_INVALID_FRAMES ([LINK-5], [ACK-1])."""
         self.invalid += 1
-        if self.invalid > MAX_INVALID_FRAMES:
+        if self.invalid > self.node.max_invalid_frames:
             return self.close('TOO_MANY_INVALID_FRAMES', f'{self.invalid} invalid frames')
         self.send(error_frame(code, detail[:200]))
 
     def counted_rejection(self):
         self.invalid += 1
-        if self.invalid > MAX_INVALID_FRAMES:
+        if self.invalid > self.node.max_invalid_frames:
             self.close('TOO_MANY_INVALID_FRAMES', f'{self.invalid} invalid frames or messages')
 
 
@@ -298,8 +302,9 @@ def read_handshake_frame(sock, deadline):
 
 
 class Node:
-    def __init__(self, roster, key, folder):
-        self.roster, self.key = roster, key
+    def __init__(self, roster, council, key, folder, max_invalid_frames=MAX_INVALID_FRAMES):
+        self.roster, self.council, self.key = roster, council, key
+        self.max_invalid_frames = max_invalid_frames
         self.lock = threading.RLock()
         self.decider = Decider(roster, max_pending=MAX_PENDING)
         self.order = []                                  # accepted IDs in acceptance order (causal)
@@ -313,6 +318,7 @@ class Node:
         self.held_from = {}                              # held ID -> the last link that sent it ([RELAY-1])
         self.seen = {}                                   # ID -> decoded message (for [ACK-6]'s exemption)
         self.pending_refused = False
+        self.stopping = False                            # [DAEMON-1]: set on SIGTERM
         self.store = Store(folder)
         for raw in self.store.records:                   # reload: decide everything again
             self.decider.receive(raw)
@@ -325,9 +331,12 @@ class Node:
         """[NODE-4], [NODE-1]; then SYNC as first frame ([LINK-1]). Under the lock, so no relay precedes it."""
         with self.lock:
             old = self.links.get(link.peer)
+            if self.stopping:                                    # [DAEMON-1]: set up while shutting down
+                link.close('NORMAL_CLOSE', 'shutting down')
+                return False
             if old is not None and not old.closing:
-                opener_new = COUNCIL if link.initiator else link.peer
-                opener_old = COUNCIL if old.initiator else old.peer
+                opener_new = self.council if link.initiator else link.peer
+                opener_old = self.council if old.initiator else old.peer
                 if opener_new.encode() > opener_old.encode():         # keep the lower opener's link
                     link.close('DUPLICATE_LINK', 'a link with this council is already up')
                     return False
@@ -340,6 +349,13 @@ class Node:
             link.send(self.sync_frame())
             log(link, 'up')
             return True
+
+    def shut_down(self):
+        """[DAEMON-1], [LINK-7]: dial no more, NORMAL_CLOSE on every link (and on any set up meanwhile)."""
+        with self.lock:
+            self.stopping = True
+            for link in list(self.links.values()):
+                link.close('NORMAL_CLOSE', 'shutting down')
 
     def unregister(self, link):
         with self.lock:
@@ -443,7 +459,7 @@ class Node:
         deadline = time.monotonic() + HANDSHAKE_TIMEOUT                          # [HS-10]
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            hs = Responder(self.roster, COUNCIL, self.key, current_keys=self.current_keys())
+            hs = Responder(self.roster, self.council, self.key, current_keys=self.current_keys())
             sock.sendall(hs.on_hello(read_handshake_frame(sock, deadline)))
             hs.on_auth(read_handshake_frame(sock, deadline))
         except BaseException as e:
@@ -453,12 +469,12 @@ class Node:
         self.register(link)
         link.run()
 
-    def dial(self, address):
-        """Dial szolnok at `address` and keep a link up ([CONF-4], [NODE-3]'s backoff)."""
+    def dial(self, council, address):
+        """Dial `council` at `address` and keep a link up ([CONF-4], [NODE-3]'s backoff)."""
         host, port = address.rsplit(':', 1)
         bound = 0.1
-        while True:
-            if 'szolnok' in self.links:
+        while not self.stopping:
+            if council in self.links:
                 bound = 0.1
                 time.sleep(0.2)
                 continue
@@ -472,11 +488,11 @@ class Node:
                 deadline = time.monotonic() + HANDSHAKE_TIMEOUT
                 try:
                     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                    hs = Initiator(self.roster, COUNCIL, self.key, current_keys=self.current_keys())
+                    hs = Initiator(self.roster, self.council, self.key, current_keys=self.current_keys())
                     sock.sendall(hs.hello())                                     # [HS-1]
                     auth = hs.on_welcome(read_handshake_frame(sock, deadline))
-                    if hs.peer != 'szolnok':
-                        raise ProtocolError('UNEXPECTED_FRAME', f'dialled szolnok, {hs.peer} answered')
+                    if hs.peer != council:
+                        raise ProtocolError('UNEXPECTED_FRAME', f'dialled {council}, {hs.peer} answered')
                     sock.sendall(auth)
                     sock.settimeout(None)
                     link = Link(self, sock, hs, initiator=True)
@@ -515,41 +531,84 @@ def refuse(sock, error):
     sock.close()
 
 
-def main():
-    global TRACE
-    here = os.path.dirname(os.path.abspath(__file__))
+def peer_option(value):
+    """`COUNCIL=HOST:PORT` of --peer -> (council, address)."""
+    council, sep, address = value.partition('=')
+    if not (sep and council and ':' in address):
+        raise argparse.ArgumentTypeError(f'{value!r}: expected COUNCIL=HOST:PORT')
+    return council, address
+
+
+def parse_arguments():
+    spec = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'Spec')
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--listen', help='HOST:PORT for peer links (with --suite: default a free port)')
-    ap.add_argument('--dial-szolnok', metavar='ADDR', help='also dial council szolnok at HOST:PORT ([CONF-4])')
+    ap.add_argument('--council', default='budapest', help='the council this node runs (default budapest)')
+    ap.add_argument('--key', help="the council's key file, OPERATOR.md §2.4 "
+                    '(default: SPEC/conformance/budapest.key)')
+    ap.add_argument('--peer', metavar='COUNCIL=HOST:PORT', type=peer_option, action='append', default=[],
+                    help='dial COUNCIL at HOST:PORT and keep a link up ([NODE-3]); repeatable')
+    ap.add_argument('--dial-szolnok', metavar='ADDR', help='the same as --peer szolnok=ADDR ([CONF-4])')
+    ap.add_argument('--max-invalid-frames', type=int, default=MAX_INVALID_FRAMES,
+                    help=f'MAX_INVALID_FRAMES of [LINK-5] (default {MAX_INVALID_FRAMES})')
     ap.add_argument('--data', help='folder of the message log (default: a new temporary folder)')
-    ap.add_argument('--spec', default=os.path.join(here, '..', '..', 'Spec'))
+    ap.add_argument('--spec', default=spec)
     ap.add_argument('--trace', action='store_true')
     ap.add_argument('--suite', metavar='COUNCIL', help='run `COUNCIL conformance` against this node, which dials the '
                     "suite's --listen address, then stop; the exit status is the suite's (2: it cannot run)")
     args = ap.parse_args()
     if not args.listen and not args.suite:
         ap.error('--listen is required (or --suite)')
-    if args.suite and not (os.path.isfile(args.suite) and os.access(args.suite, os.X_OK)):
-        print(f'node.py: --suite {args.suite}: not an executable file')
-        return 2
-    TRACE = args.trace
+    if args.council != 'budapest' and not args.key:
+        ap.error(f'--council {args.council} needs --key (Spec/conformance has the key of budapest only)')
+    args.key = args.key or os.path.join(args.spec, 'conformance', 'budapest.key')
+    args.peers = dict(args.peer)                    # council -> address: one link per council ([NODE-4])
+    if args.council in args.peers:
+        ap.error(f'--peer {args.council}: the node itself ([HS-9] SELF_LINK)')
+    if args.dial_szolnok:
+        args.peers['szolnok'] = args.dial_szolnok
+    if args.suite:                                  # the suite listens as szolnok ([CONF-4])
+        args.peers.setdefault('szolnok', f'127.0.0.1:{free_port()}')
+    return args, ap
+
+
+def load_identity(args, ap):
+    """The roster, and the key of --council read from --key (its `seed`, OPERATOR.md §2.4)."""
     roster = council1.Roster.load(os.path.join(args.spec, 'conformance', 'roster.json'))
-    with open(os.path.join(args.spec, 'conformance', 'budapest.key'), encoding='utf-8') as f:
+    for council in [args.council, *args.peers]:
+        if council not in roster.key_of:
+            ap.error(f'{council}: not a council of the roster')
+    with open(args.key, encoding='utf-8') as f:
         key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(json.load(f)['seed']))
-    folder = args.data or tempfile.mkdtemp(prefix='council-node-')
-    node = Node(roster, key, folder)
-    host, port = (args.listen or '127.0.0.1:0').rsplit(':', 1)
+    return roster, key
+
+
+def listen(address):
+    host, port = address.rsplit(':', 1)
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, int(port)))
     listener.listen(128)
-    address = f'{host}:{listener.getsockname()[1]}'
-    print(f'budapest listening on {address}, data {folder}', flush=True)
+    return listener, f'{host}:{listener.getsockname()[1]}'
+
+
+def main():
+    global TRACE
+    args, ap = parse_arguments()
+    if args.suite and not (os.path.isfile(args.suite) and os.access(args.suite, os.X_OK)):
+        print(f'node.py: --suite {args.suite}: not an executable file')
+        return 2
+    TRACE = args.trace
+    roster, key = load_identity(args, ap)
+    folder = args.data or tempfile.mkdtemp(prefix='council-node-')
+    node = Node(roster, args.council, key, folder, args.max_invalid_frames)
+    listener, address = listen(args.listen or '127.0.0.1:0')
+    print(f'{args.council} listening on {address}, data {folder}', flush=True)
     threading.Thread(target=node.serve, args=(listener,), daemon=True).start()
-    szolnok = args.dial_szolnok or (args.suite and f'127.0.0.1:{free_port()}')
-    if szolnok:
-        threading.Thread(target=node.dial, args=(szolnok,), daemon=True).start()
-    suite = args.suite and subprocess.Popen([args.suite, 'conformance', '--target', address, '--listen', szolnok])
+    for council, peer in args.peers.items():
+        threading.Thread(target=node.dial, args=(council, peer), daemon=True).start()
+    suite = args.suite and subprocess.Popen([args.suite, 'conformance', '--target', address,
+                                             '--listen', args.peers['szolnok']])
     def stop(*_):
         raise KeyboardInterrupt
     signal.signal(signal.SIGTERM, stop)
@@ -561,9 +620,7 @@ def main():
         if suite:
             suite.terminate()
             suite.wait()
-    with node.lock:                                   # [LINK-7]: NORMAL_CLOSE on every link
-        for link in list(node.links.values()):
-            link.close('NORMAL_CLOSE', 'shutting down')
+    node.shut_down()
     time.sleep(0.3)
     if not args.data:
         shutil.rmtree(folder, ignore_errors=True)

@@ -1,7 +1,7 @@
 """Relay and catch-up across several `councild` nodes, with Python peers at the edges.
 
     python3 Interop/python/relay.py --councild .build/debug/councild [--council .build/debug/council]
-                                    [--keep] [--trace]
+                                    [--middle councild|python] [--keep] [--trace]
 
 Written from Spec/ alone (PROTOCOL.md §9 relay and catch-up, §8.3 ACK, §12.10 the digest;
 OPERATOR.md §2.1 the config, §3 the daemon, §5 `council status`). Three nodes of the conformance
@@ -17,8 +17,9 @@ a link closes it on the third ([LINK-5]) and the exemption of [ACK-6] is visible
    to the Python peers at A and C: every accepted message, once, in causal order, never back to the
    peer it came from, never a rejected or held one ([RELAY-1]-[RELAY-4], [ACK-4]); the three nodes
    and the digest computed here agree ([DIGEST-1], [DIGEST-2]);
-2. B stops; more is sent at A; C does not see it; B restarts and B and C catch up ([SYNC-3],
-   [SYNC-5]), C relays the new messages to its peer, and all digests agree again;
+2. B stops, and dials no peer from then on ([DAEMON-1]: no link with csepel comes up in A's or C's log);
+   more is sent at A; C does not see it; B restarts and B and C catch up ([SYNC-3], [SYNC-5]), C relays
+   the new messages to its peer, and all digests agree again;
 3. one key signs two histories (szolnok's sequence 1-3): one is sent at A, the other at C, each held
    there on a message g that nobody has yet ([CORE-2]); g, sent at A, releases x at A ([ORDER-5]) and
    travels with it to B and C, where it releases y; so each entry node keeps its own history, B keeps
@@ -28,7 +29,13 @@ a link closes it on the third ([LINK-5]) and the exemption of [ACK-6] is visible
    A -> C; then at C directly: the other history is rejected without closing the link, and three bad
    signatures close it ([ACK-6], [LINK-5], [ACK-1]).
 
-Prints one PASS/FAIL line per check. Exit status: 0 every check passed, 1 some check failed,
+With `--middle python`, B is node.py (written from the Spec too) instead of councild, on the same
+key, data folder, limit and peers, so that relay and catch-up go through the Python node between two
+reference nodes. node.py has no operator channel, so B is seen from outside: its accepted set (count
+and digest) is the catch-up it sends to a fresh link (an empty SYNC, [SYNC-3]), its links are csepel's
+entries in A's and C's `status`, and the checks that need B's `has` or held count are SKIPped.
+
+Prints one PASS/FAIL (or SKIP) line per check. Exit status: 0 every check passed, 1 some check failed,
 2 the run could not start (missing `cryptography` module, binary, or a daemon that does not come up).
 Every daemon it starts is stopped (SIGTERM, then SIGKILL), also on failure and Ctrl-C; the temporary
 folder is kept (and named) when a check fails or with --keep.
@@ -36,6 +43,7 @@ folder is kept (and named) when a check fails or with --keep.
 import json
 import os
 import select
+import subprocess
 import sys
 import tempfile
 import time
@@ -51,7 +59,8 @@ except ImportError:
 from council1 import (AcceptedSet, PeerError, ProtocolError, decode_message, error_name, message_id,
                       public_bytes, test_key, test_seed)
 from differential import Control, daemon_status
-from interop import (HOST, Daemon, Report, Run, free_port, ready, run_script,
+import interop
+from interop import (HOST, Daemon, Run, StartFailure, free_port, ready, run_script,
                      run_steps, script_arguments)
 from peer import dial, now_ms
 
@@ -75,11 +84,56 @@ def write_key_file(folder, council):
     return path
 
 
+class PythonNode(Daemon):
+    """node.py in place of councild: started from the same config (council, key, data, listen, peers,
+    limits.max_invalid_frames), stopped the same way; no operator channel."""
+
+    def __init__(self, folder, spec, listen_port):
+        super().__init__(os.path.join(HERE, 'node.py'), folder, spec, listen_port, None)
+        self.log_path = os.path.join(folder, 'node.log')
+
+    def command(self, peers):
+        c = self.config
+        return ([sys.executable, self.binary, '--council', c['council'], '--key', c['key'], '--listen', c['listen'],
+                 '--data', c['data'], '--max-invalid-frames', str(c['limits']['max_invalid_frames']), '--trace']
+                + [f'--peer={council}={address}' for council, address in peers])
+
+    def start(self, peers=(), limits=None):
+        offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
+        with open(self.log_path, 'a', encoding='utf-8') as log:
+            self.process = subprocess.Popen(self.command(peers), stdout=log, stderr=subprocess.STDOUT,
+                                            stdin=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:          # node.py prints 'COUNCIL listening on ...' once it does
+            if self.process.poll() is not None:
+                raise StartFailure(f'node.py exited with status {self.process.returncode}: ' + self.log_tail())
+            with open(self.log_path, encoding='utf-8', errors='replace') as f:
+                f.seek(offset)
+                if ' listening on ' in f.read():
+                    return
+            time.sleep(0.1)
+        raise StartFailure('node.py did not listen within 30 s: ' + self.log_tail())
+
+
+class Report(interop.Report):
+    """interop.Report with SKIP lines, for the checks a node without an operator channel cannot answer."""
+
+    skipped = 0
+
+    def skip(self, name, why):
+        self.skipped += 1
+        print(f'SKIP  {name}: {why}', flush=True)
+
+
 def make_node(args, root, name, council):
-    """One councild of the line, in root/NAME, reusing interop.Daemon with another council's config."""
+    """One node of the line, in root/NAME: councild (interop.Daemon with another council's config), or
+    node.py for B with --middle python."""
     folder = os.path.join(root, name)
     os.makedirs(folder)
-    daemon = Daemon(args.councild, folder, args.spec, free_port(), free_port())
+    if name == 'B' and args.middle == 'python':
+        daemon = PythonNode(folder, args.spec, free_port())
+    else:
+        daemon = Daemon(args.councild, folder, args.spec, free_port(), free_port())
     daemon.config_path = os.path.join(folder, 'node.json')
     daemon.config.update(description=f'relay.py: node {name} ({council}) of the conformance roster',
                          council=council, limits={'max_invalid_frames': MAX_INVALID_FRAMES})
@@ -147,11 +201,26 @@ class Relay:
         self.links = {}                               # 'gyor@A' -> Link
         self.marks = {}                               # link name -> index into link.received
         self.t = now_ms()
+        self.blind = {n for n, d in nodes.items() if d.control_port is None}   # node.py: no operator channel
 
     # -- helpers
 
     def status(self, name):
+        if name in self.blind:
+            return self.wire_status(name)
         return daemon_status(self.args, self.nodes[name])
+
+    def wire_status(self, name, probe='gyor'):
+        """What a node without an operator channel shows on the wire: its accepted set is the catch-up it
+        sends to a fresh link for an empty SYNC ([SYNC-3]); `held` is not visible ('?')."""
+        daemon = self.nodes[name]
+        link = dial(HOST, daemon.listen_port, self.roster, probe, test_key(probe), self.run.trace, WAIT)
+        try:
+            messages, _ = link.catch_up(WAIT)
+        finally:
+            link.close('probe done')
+        return {'digest': self.digest_of({message_id(raw): raw for raw in messages}),
+                'accepted': len(messages), 'held': '?'}
 
     def dial(self, council, node):
         daemon = self.nodes[node]
@@ -230,8 +299,26 @@ class Relay:
         return last
 
     def links_up(self, name, councils):
-        state = {p['council']: p['state'] for p in self.status(name)['peers']}
+        """Whether node `name` has links up with `councils`: its `status`, or for a node without an
+        operator channel, its council's entry in the status of the node of each of `councils`."""
+        if name in self.blind:
+            node_of = {d.council: n for n, d in self.nodes.items()}
+            state = {c: self.peer_state(node_of[c], self.nodes[name].council) for c in councils}
+        else:
+            state = {p['council']: p['state'] for p in self.status(name)['peers']}
         return all(state.get(c) == 'up' for c in councils), state
+
+    def peer_state(self, name, council):
+        return {p['council']: p['state'] for p in self.status(name)['peers']}.get(council)
+
+    def wire_note(self):
+        return ''.join(f'; {n}: from its catch-up' for n in sorted(self.blind))
+
+    def seen_by(self, name):
+        """Where links_up(name) looks."""
+        if name in self.blind:
+            return f"{self.nodes[name].council}'s entry in its neighbours' `council status` (node.py has no operator channel)"
+        return 'its peers in `council status`'
 
     # -- 0. the line comes up
 
@@ -240,7 +327,7 @@ class Relay:
         r.section('three nodes in a line A-B-C (OPERATOR.md §2.1 peers, §3.2), Python peers at the edges')
         up = wait_until(lambda: self.links_up('B', ['budapest', 'miskolc'])[0], SETTLE, [])
         _, state = self.links_up('B', ['budapest', 'miskolc'])
-        r.check('B (csepel) dials A and C ([NODE-3]): its peers in `council status`',
+        r.check(f"B (csepel) dials A and C ([NODE-3]): {self.seen_by('B')}",
                 "budapest up, miskolc up", ', '.join(f'{c} {s}' for c, s in sorted(state.items())), up)
         inbound = {n: {p['council']: (p['address'], p['state']) for p in self.status(n)['peers']} for n in 'AC'}
         r.check('A and C list csepel as an inbound link (OPERATOR.md §4.5 status)',
@@ -337,9 +424,10 @@ class Relay:
         n = len(self.accepted)
         states = self.converge(lambda s: all(s[x]['digest'] == ours and s[x]['accepted'] == n for x in 'ABC'))
         seen = ', '.join(f"{x} {s['digest'][:16]}" for x, s in states.items())
-        self.report.check(f'{when}: the digest computed here = A = B = C (`council status --json`) '
-                          '[DIGEST-1] [DIGEST-2]', f'all {ours[:16]}', seen,
+        self.report.check(f'{when}: the digest computed here = A = B = C (`council status --json`'
+                          f'{self.wire_note()}) [DIGEST-1] [DIGEST-2]', f'all {ours[:16]}', seen,
                           all(s['digest'] == ours for s in states.values()))
+        held = {x: '?' if x in self.blind else h for x, h in held.items()}      # not visible on the wire
         self.report.check(f'{when}: accepted, held per node ([RELAY-2]: held messages stay at A) [SYNC-1]',
                           ', '.join(f'{x} {n}/{held[x]}' for x in 'ABC'),
                           ', '.join(f"{x} {s['accepted']}/{s['held']}" for x, s in states.items()))
@@ -351,6 +439,7 @@ class Relay:
         r = self.report
         r.section('B stops; more at A; B restarts and B and C catch up (§9.2)')
         before = self.digest_of(self.accepted)
+        logs = self.log_sizes('AC')
         r.check('B stops on SIGTERM [DAEMON-1]', 'exit status 0', f"exit status {self.nodes['B'].stop()}")
         self.mark()
         t, mid = self.t, self.m1
@@ -375,6 +464,9 @@ class Relay:
         r.check("C's digest while B is down: still the story's [DIGEST-2]", before[:16], states['C']['digest'][:16])
         r.check("A's digest while B is down = the digest computed here [DIGEST-1]", self.digest_of(self.accepted)[:16],
                 states['A']['digest'][:16])
+        relinked = self.log_lines_since(logs, 'csepel', 'link up')
+        r.check('B dials no peer from SIGTERM on: no link with csepel came up at A or C since (their logs, '
+                'OPERATOR.md §3.4) [DAEMON-1]', 'A 0, C 0', ', '.join(f'{n} {len(v)}' for n, v in relinked.items()))
 
         self.nodes['B'].start(peers=[('budapest', self.address('A')), ('miskolc', self.address('C'))])
         self.mark()
@@ -445,24 +537,26 @@ class Relay:
                 ('B', other_ids, rejected, '[CORE-6] [CORE-3]: it got both by relay'),
                 (other_side, kept_ids, rejected, "[RELAY-1]: B relays the history it kept to the other side"),
                 (same_side, other_ids, 'unknown, unknown, unknown', '[RELAY-2] [ACK-4]: B relays no rejected message')):
-            seen = ', '.join(self.has(node, i) for i in ids)
             names = ''.join(self.names[i][0] for i in ids[:1])
-            r.check(f'{node} ({self.nodes[node].council}) on {names}1-{names}3 {reqs}', expected, seen)
+            check = f'{node} ({self.nodes[node].council}) on {names}1-{names}3 {reqs}'
+            if node in self.blind:
+                r.skip(check, 'node.py has no operator channel (`has`), and sending them to it again would show '
+                       'its answer now, not what the relay brought it; its digest above shows the history it kept')
+                continue
+            r.check(check, expected, ', '.join(self.has(node, i) for i in ids))
         self.check_relays('pecs@C', {gid}, x_ids + y_ids, '[RELAY-1] [RELAY-2] [ACK-4]',
                           'g; not x (rejected at C), not its own y (held from it first) ')
         self.check_relays('gyor@A', set(), x_ids + y_ids + [gid], '[RELAY-1] [RELAY-2] [ACK-4]',
                           'nothing: g and x are its own, y is rejected at B ')
         self.check_relays('szolnok@A', {gid, *x_ids}, y_ids, '[RELAY-1] [RELAY-2]', 'g and x from A, never y ')
 
-        polls, logs = [], []
+        polls = []
         for _ in range(5):
             polls.append(self.links_up('B', ['budapest', 'miskolc'])[0])
             pump(self.live_links(), 0.2)
-        for name, daemon in self.nodes.items():
-            with open(daemon.log_path, encoding='utf-8', errors='replace') as f:
-                if 'TOO_MANY_INVALID_FRAMES' in f.read():
-                    logs.append(name)
-        r.check(f"B's links stay up although B and C each rejected the 3 messages of the other history that "
+        logs = [n for n, lines in self.log_lines_since({n: 0 for n in self.nodes}, 'TOO_MANY_INVALID_FRAMES').items()
+                if lines]
+        r.check(f"B's links stay up ({self.seen_by('B')}) although B and C each rejected the 3 messages of the other history that "
                 f'the other relayed (> max_invalid_frames {MAX_INVALID_FRAMES}) [ACK-6] [LINK-5]',
                 'up in 5 of 5 polls of B; no TOO_MANY_INVALID_FRAMES in any log',
                 f'up in {sum(polls)} of 5 polls of B; TOO_MANY_INVALID_FRAMES in the log of '
@@ -484,6 +578,18 @@ class Relay:
                 ', '.join(f"{n} {s['digest'][:16]}" for n, s in states.items()),
                 all(states[n]['digest'] == want[n] for n in 'ABC'))
         self.invalid_budget_at_c(xs, z)
+
+    def log_sizes(self, names):
+        return {n: os.path.getsize(self.nodes[n].log_path) for n in names}
+
+    def log_lines_since(self, sizes, *words):
+        """node -> the lines its log got after byte sizes[node] that contain every one of `words`."""
+        found = {}
+        for name, size in sizes.items():
+            with open(self.nodes[name].log_path, encoding='utf-8', errors='replace') as f:
+                f.seek(size)
+                found[name] = [line for line in f if all(w in line for w in words)]
+        return found
 
     def has(self, node, mid):
         control = Control(self.nodes[node].control_port)
@@ -537,8 +643,11 @@ class Relay:
 # ---------------------------------------------------------------- main
 
 def main():
-    args = script_arguments(__doc__, 'the council CLI binary (`status --json`; default: the operator '
-                                     'channel directly)').parse_args()
+    parser = script_arguments(__doc__, 'the council CLI binary (`status --json`; default: the operator '
+                                       'channel directly)')
+    parser.add_argument('--middle', choices=('councild', 'python'), default='councild',
+                        help='what runs B (csepel): councild (default) or node.py')
+    args = parser.parse_args()
 
     if not ready('relay.py', args):
         return 2
@@ -555,12 +664,15 @@ def main():
         nodes['B'].start(peers=[('budapest', f"{HOST}:{nodes['A'].listen_port}"),
                                 ('miskolc', f"{HOST}:{nodes['C'].listen_port}")])
         for name, d in nodes.items():
-            print(f'councild {name} ({d.council}) listening on {HOST}:{d.listen_port}, control '
-                  f'{HOST}:{d.control_port}', flush=True)
+            control = f', control {HOST}:{d.control_port}' if d.control_port else ''
+            print(f'{os.path.basename(d.binary)} {name} ({d.council}) listening on {HOST}:{d.listen_port}'
+                  f'{control}', flush=True)
         relay = Relay(args, report, nodes)
         steps = [('the line comes up', relay.line_up), ('relay of a story', relay.story),
                  ('catch-up after a restart', relay.catch_up), ('two histories', relay.equivocation)]
         run_steps(report, steps, keep_going=False)
+        if report.skipped:
+            print(f'{report.skipped} skipped: B is node.py, which has no operator channel')
 
     def stop():
         for link in (relay.links.values() if relay else ()):
@@ -571,7 +683,8 @@ def main():
         for daemon in nodes.values():
             daemon.stop()
 
-    return run_script('relay.py', report, checks, stop, root, args.keep, 'A, B, C: node.json, councild.log, data')
+    return run_script('relay.py', report, checks, stop, root, args.keep,
+                      'A, B, C: node.json, councild.log (node.py: node.log), data')
 
 
 if __name__ == '__main__':

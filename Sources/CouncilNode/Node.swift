@@ -43,7 +43,7 @@ public actor Node {
     var blocked: Set<String> = []
     /// [DAEMON-1] Set when the node starts shutting down: it dials no more, and a link set up
     /// meanwhile gets NORMAL_CLOSE at once.
-    public internal(set) var isShuttingDown = false
+    var isShuttingDown = false
     /// The link each held message came from, so that it is not relayed back there ([RELAY-1]).
     var heldSources: [MessageID: PeerLink] = [:]
     var pending: [Work] = []
