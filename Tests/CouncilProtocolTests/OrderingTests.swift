@@ -70,6 +70,28 @@ struct OrderingTests {
         #expect(fresh.receive(signedChild, now: .max / 2).first?.code == .dependencyRejected)
     }
 
+    @Test("[CORE-4] a node remembers its most recent rejections only; a forgotten one is decided anew, and what names it is held")
+    func rejectionsForgotten() throws {
+        var ledger = Ledger(roster: TestFederation.roster, rememberedRejections: 2)
+        let forgeries = try (1...3).map { index in
+            var forged = GovernanceMessage(author: Scenario.gyor.publicKey, sequence: 1, timestamp: UInt64(index), prev: .zero, refs: [],
+                                           payload: .dissolution(Dissolution(council: "gyor", statement: "")))
+            forged.signature = TestFederation.key("stranger").sign(forged.signingInput(rosterHash: TestFederation.roster.hash))
+            return try SignedMessage(bytes: forged.encoded)
+        }
+        for forged in forgeries { #expect(ledger.receive(forged, now: 10).first?.code == .badSignature) }
+        #expect(ledger.knowledge(of: forgeries[0].id) == .unknown)
+        #expect(ledger.knowledge(of: forgeries[2].id) == .rejected(.badSignature))
+        func naming(_ forged: SignedMessage) -> SignedMessage {
+            let child = GovernanceMessage(author: Scenario.csepel.publicKey, sequence: 1, timestamp: 10, prev: .zero, refs: [forged.id],
+                                          payload: .dissolution(Dissolution(council: "csepel", statement: "")))
+            return SignedMessage(signing: child, with: Scenario.csepel, rosterHash: TestFederation.roster.hash)
+        }
+        #expect(ledger.receive(naming(forgeries[2]), now: 10).first?.code == .dependencyRejected)
+        #expect(ledger.receive(naming(forgeries[0]), now: 10) == [.held(naming(forgeries[0]))])
+        #expect(ledger.receive(forgeries[0], now: 10).first?.code == .badSignature, "decided anew")
+    }
+
     /// Budapest's first message, a mandate, and an unsigned twin: another message of Budapest's
     /// with sequence 1.
     static func firstAndTwin(_ scenario: inout Scenario) -> (first: SignedMessage, twin: GovernanceMessage) {

@@ -69,8 +69,7 @@ extension Ledger {
 
     /// Remembers a rejection ([CORE-4]); `dependency` is the rejected message a DEPENDENCY_REJECTED names.
     mutating func reject(_ id: MessageID, _ error: WireError, dependingOn dependency: MessageID? = nil) -> Decision {
-        rejected[id] = error
-        if error.code == .equivocation || dependency.map(rejectedForEquivocation.contains) == true { rejectedForEquivocation.insert(id) }
+        rejected.remember(id, error, tracesToEquivocation: error.code == .equivocation || dependency.map(rejected.tracesToEquivocation) == true)
         return .rejected(id, error)
     }
 

@@ -124,7 +124,7 @@ extension Ledger {
 
     /// [ACK-6] Whether a rejection traces back to an EQUIVOCATION: the other of two histories of one
     /// author, which an honest peer that took it relays.
-    public func rejectionTracesToEquivocation(_ id: MessageID) -> Bool { rejectedForEquivocation.contains(id) }
+    public func rejectionTracesToEquivocation(_ id: MessageID) -> Bool { rejected.tracesToEquivocation(id) }
 
     public func knowledge(of id: MessageID) -> Knowledge {
         if accepted[id] != nil { return .accepted }

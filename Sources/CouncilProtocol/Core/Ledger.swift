@@ -21,10 +21,7 @@ public struct Ledger: Sendable {
     var chains: [[LedgerEntry]] = []
     /// Accepted messages that no accepted message names yet: what a new message should ref.
     public internal(set) var heads: Set<MessageID> = []
-    var rejected: [MessageID: WireError] = [:]
-    /// Rejected as EQUIVOCATION, or as DEPENDENCY_REJECTED on such a message: the other of two
-    /// histories, which honest peers relay ([ACK-6]).
-    var rejectedForEquivocation: Set<MessageID> = []
+    var rejected: RememberedRejections
     var pending: [MessageID: SignedMessage] = [:]
     /// Missing dependency → held messages waiting for it.
     var waiting: [MessageID: [MessageID]] = [:]
@@ -45,12 +42,18 @@ public struct Ledger: Sendable {
     let rosterCouncilByKey: [PublicKey: String]
     let rosterCouncilByElectors: [PublicKey: String]
 
-    public init(roster: Roster, rules: any GovernanceRules = SpecRules(), maxClockSkew: UInt64 = Limits.maxClockSkew, maxPending: Int = 10_000) {
+    /// [CORE-4] How many rejections the reference remembers, the most recent: about 10 MB of IDs
+    /// and codes at most.
+    public static let rememberedRejections = 65_536
+
+    public init(roster: Roster, rules: any GovernanceRules = SpecRules(), maxClockSkew: UInt64 = Limits.maxClockSkew, maxPending: Int = 10_000,
+                rememberedRejections: Int = Ledger.rememberedRejections) {
         self.roster = roster
         rosterHash = roster.hash
         self.rules = rules
         self.maxClockSkew = maxClockSkew
         self.maxPending = maxPending
+        rejected = RememberedRejections(capacity: rememberedRejections)
         rosterCouncilByKey = Dictionary(uniqueKeysWithValues: roster.councils.map { ($0.key, $0.name) })
         rosterCouncilByElectors = Dictionary(uniqueKeysWithValues: roster.councils.map { ($0.electorsKey, $0.name) })
     }
