@@ -90,12 +90,14 @@ class PythonNode(Daemon):
 
     def __init__(self, folder, spec, listen_port):
         super().__init__(os.path.join(HERE, 'node.py'), folder, spec, listen_port, None)
+        self.spec = spec
         self.log_path = os.path.join(folder, 'node.log')
 
     def command(self, peers):
         c = self.config
         return ([sys.executable, self.binary, '--council', c['council'], '--key', c['key'], '--listen', c['listen'],
-                 '--data', c['data'], '--max-invalid-frames', str(c['limits']['max_invalid_frames']), '--trace']
+                 '--data', c['data'], '--max-invalid-frames', str(c['limits']['max_invalid_frames']),
+                 '--spec', self.spec, '--trace']
                 + [f'--peer={council}={address}' for council, address in peers])
 
     def start(self, peers=(), limits=None):
