@@ -20,12 +20,6 @@ enum LifecycleCases {
         return ConformanceContract.successorKey(council, used + 1)
     }
 
-    /// [HS-13] Whether a link answers a PING: it is up, not closed.
-    static func answersPing(_ peer: TestPeer, _ context: CaseContext) async throws -> Bool {
-        try await peer.send(.ping(13))
-        return try await peer.expect(within: context.deadline(5)) { if case .pong(13) = $0 { true } else { false } } != nil
-    }
-
     static let all: [ConformanceCase] = [
         ConformanceCase("REPLACE-1/council-cannot-replace-itself", "Only the electors replace a council") { context in
             if dissolved(context) { return .skip("Szolnok was dissolved by an earlier run") }
@@ -43,7 +37,7 @@ enum LifecycleCases {
             defer { peer.close() }
             let (_, replaced) = try await context.act(electors, replacement(context, newKey: nextSuccessor(context).publicKey))
             guard replaced == .ack(.accepted) else { return .inconclusive("the electors' REPLACE was answered \(replaced)") }
-            return try await answersPing(peer, context) ? .pass
+            return try await context.alive(peer) ? .pass
                 : .fail(expected: "PONG on the link set up before the REPLACE", actual: peer.hasEnded ? "the link was closed" : "no PONG")
         },
         ConformanceCase("REPLACE-4/old-key-refused", "After a REPLACE the old key's acts are KEY_REPLACED; its mandates stand") { context in
@@ -91,7 +85,7 @@ enum LifecycleCases {
             let (peer, first) = try await context.link(as: council, key: try context.currentKey(of: council))
             defer { peer.close() }
             guard first != nil else { return .fail(expected: "SYNC first on the link", actual: peer.hasEnded ? "the link was closed" : "no SYNC") }
-            return try await answersPing(peer, context) ? .pass : .fail(expected: "PONG", actual: peer.hasEnded ? "the link was closed" : "no PONG")
+            return try await context.alive(peer) ? .pass : .fail(expected: "PONG", actual: peer.hasEnded ? "the link was closed" : "no PONG")
         },
         ConformanceCase("DISSOLVE-2/dissolved-twice", "Dissolving a dissolved council is COUNCIL_DISSOLVED") { context in
             guard dissolved(context) else { return .skip("Szolnok is not dissolved (DISSOLVE-3 did not run)") }
