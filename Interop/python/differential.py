@@ -361,7 +361,6 @@ class Story:
         if mandate is None:
             return self.mandate()
         mp = self.gen.aset.msgs[mandate]['payload']
-        rp = self.gen.aset.msgs[resolution]['payload']
         author, note = self.delegate_of(mandate)
         instructed = [i['choice'] for i in mp['instructions'] if i['question'] == rp['question']]
         choice = instructed[0] if instructed and rng.random() < 0.6 else rng.choice(CHOICES)
