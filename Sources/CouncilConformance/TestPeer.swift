@@ -60,9 +60,7 @@ public final class TestPeer: @unchecked Sendable {  // used by one task at a tim
 
     /// Connects to `address` (TCP, no handshake yet).
     public static func connect(to address: String, timeout: Duration = .seconds(5)) async throws -> TestPeer {
-        let parts = address.split(separator: ":")
-        guard parts.count >= 2, let port = Int(parts.last!) else { throw Failure("\(address) is not host:port") }
-        let host = parts.dropLast().joined(separator: ":")
+        let (host, port) = try hostAndPort(address)
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.milliseconds(Int64(timeout.components.seconds * 1_000)))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -72,8 +70,12 @@ public final class TestPeer: @unchecked Sendable {  // used by one task at a tim
         return TestPeer(channel: channel)
     }
 
-    /// Wraps an accepted connection (for `--listen`, where the implementation dials the suite).
-    public static func accepted(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) -> TestPeer { TestPeer(channel: channel) }
+    /// Splits `host:port`; the host may itself hold colons (IPv6).
+    static func hostAndPort(_ address: String) throws -> (String, Int) {
+        let parts = address.split(separator: ":")
+        guard parts.count >= 2, let port = Int(parts.last!) else { throw Failure("\(address) is not host:port") }
+        return (parts.dropLast().joined(separator: ":"), port)
+    }
 
     /// Reads the rest as plaintext: after a refused AUTH, the implementation answers unsealed.
     public func unseal() {

@@ -93,7 +93,7 @@ struct OperatorServer {
             if let remote = channel.channel.remoteAddress {
                 logger.warning("operator connection from a non-loopback address refused", metadata: ["remote": "\(remote)"])
             }
-            try? await channel.channel.close()
+            try? await channel.executeThenClose { _, _ in }  // not a bare close: NIO requires the writer finished
             return
         }
         do {

@@ -107,7 +107,8 @@ struct Conformance: AsyncParsableCommand {
         if let reference { context.crashAndRestart = { try await reference.crashAndRestart() } }
         if let listenAddress {
             do {
-                context.dialled = try await Self.listener(at: listenAddress)
+                let listener = try await DialListener(at: listenAddress)
+                context.dialled = { try await listener.next(within: $0) }
             } catch {
                 print("error: cannot listen on \(listenAddress): \(error.networkReason)")
                 throw ExitCode(3)
@@ -147,26 +148,6 @@ struct Conformance: AsyncParsableCommand {
             print("    \(reason)")
         case .pass:
             break
-        }
-    }
-
-    /// Accepts the connections the implementation dials, one per call.
-    static func listener(at address: String) async throws -> @Sendable (Duration) async throws -> TestPeer {
-        guard let parsed = NetworkAddress(address) else { throw ValidationError("--listen \(address) is not host:port") }
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: parsed.host, port: parsed.port) { channel in
-                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
-            }
-        let queue = AcceptedQueue()
-        Task {
-            try? await server.executeThenClose { inbound in
-                for try await channel in inbound { queue.add(channel) }
-            }
-        }
-        return { timeout in
-            guard let channel = await queue.next(within: timeout) else { throw TestPeer.Failure("the implementation did not dial \(address) within \(timeout)") }
-            return TestPeer.accepted(channel)
         }
     }
 }
@@ -226,30 +207,5 @@ final class ReferenceDaemon: @unchecked Sendable {
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: folder)
-    }
-}
-
-/// Hands out accepted connections in order, with a deadline.
-final class AcceptedQueue: Sendable {
-    private let channels = NIOLockedValueBox<[NIOAsyncChannel<ByteBuffer, ByteBuffer>]>([])
-
-    func add(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) { channels.withLockedValue { $0.append(channel) } }
-
-    /// The newest connection the implementation dialled. Older ones are closed: between cases the
-    /// implementation dials again each time its handshake times out, and a case handed one of
-    /// those would find the implementation gone from it.
-    func next(within timeout: Duration) async -> NIOAsyncChannel<ByteBuffer, ByteBuffer>? {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let newest = channels.withLockedValue { queued -> NIOAsyncChannel<ByteBuffer, ByteBuffer>? in
-                defer { queued = [] }
-                let live = queued.last(where: { $0.channel.isActive })
-                for stale in queued where stale.channel !== live?.channel { stale.channel.close(promise: nil) }
-                return live
-            }
-            if let newest { return newest }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return nil
     }
 }
