@@ -395,6 +395,10 @@ public actor Node {
     /// [ACK-5] A batch that could not be made durable is not acknowledged, and the core is rebuilt
     /// from the store so that memory never runs ahead of the disk.
     func failed(_ batch: [Work], error: Error) {
+        // Work decided since the batch was taken was decided by the core being dropped, on top of
+        // what the batch held: it fails with the batch. Committed later, it would put messages on
+        // disk whose dependencies are not there, which the next start reports as damage.
+        let batch = batch + takeBatch()
         let reason = "storage unavailable: \(error)"
         if storageFault == nil { logger.error("cannot make messages durable; acknowledgements stopped", metadata: ["error": "\(error)"]) }
         storageFault = reason
