@@ -4,9 +4,6 @@ import CouncilNode
 import CouncilProtocol
 import CouncilVectors
 import Foundation
-import NIOCore
-import NIOPosix
-import NIOConcurrencyHelpers
 
 /// `council conformance`: the black-box conformance suite, over TCP.
 struct Conformance: AsyncParsableCommand {
