@@ -305,13 +305,14 @@ class Relay:
         operator channel, its council's entry in the status of the node of each of `councils`."""
         if name in self.blind:
             node_of = {d.council: n for n, d in self.nodes.items()}
-            state = {c: self.peer_state(node_of[c], self.nodes[name].council) for c in councils}
+            state = {c: self.peer_states(node_of[c]).get(self.nodes[name].council) for c in councils}
         else:
-            state = {p['council']: p['state'] for p in self.status(name)['peers']}
+            state = self.peer_states(name)
         return all(state.get(c) == 'up' for c in councils), state
 
-    def peer_state(self, name, council):
-        return {p['council']: p['state'] for p in self.status(name)['peers']}.get(council)
+    def peer_states(self, name):
+        """council -> link state, from node `name`'s `status`."""
+        return {p['council']: p['state'] for p in self.status(name)['peers']}
 
     def wire_note(self):
         return ''.join(f'; {n}: from its catch-up' for n in sorted(self.blind))
