@@ -14,9 +14,7 @@ public final class DialListener: Sendable {
         let (host, port) = try TestPeer.hostAndPort(address)
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: host, port: port) { channel in
-                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
-            }
+            .bind(host: host, port: port, childChannelInitializer: TestPeer.wrap)
         self.port = server.channel.localAddress?.port ?? port
         Task { [channels] in
             try? await server.executeThenClose { inbound in

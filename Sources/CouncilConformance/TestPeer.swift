@@ -64,10 +64,13 @@ public final class TestPeer: @unchecked Sendable {  // used by one task at a tim
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.milliseconds(Int64(timeout.components.seconds * 1_000)))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .connect(host: host, port: port) { channel in
-                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
-            }
+            .connect(host: host, port: port, channelInitializer: wrap)
         return TestPeer(channel: channel)
+    }
+
+    /// The async channel a peer runs on, dialled or accepted.
+    static func wrap(_ channel: any Channel) -> EventLoopFuture<NIOAsyncChannel<ByteBuffer, ByteBuffer>> {
+        channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
     }
 
     /// Splits `host:port`; the host may itself hold colons (IPv6).
